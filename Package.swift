@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+// eaft — entropy-gated fine-tuning data preparation and training.
+// Module layout (arrows point at dependencies) is described in README.md.
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .swiftLanguageMode(.v5),
+]
+
+let package = Package(
+    name: "eaft",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "eaft", targets: ["eaft"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries from Debian, found through pkg-config.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "Records", swiftSettings: settings),
+        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: settings),
+        .target(name: "DataIO", dependencies: ["Records", "CZstd", "CSnappy", "CZlib"], swiftSettings: settings),
+        .target(name: "Tokenizer", dependencies: ["Records"], swiftSettings: settings),
+        .target(name: "Verify", dependencies: ["Records"], swiftSettings: settings),
+        .target(name: "Model", dependencies: ["Kernels", "DataIO", "Records"], swiftSettings: settings),
+        .target(name: "Training", dependencies: ["Model", "Kernels", "DataIO", "Records"], swiftSettings: settings),
+        .target(
+            name: "Pipeline",
+            dependencies: ["Records", "Tokenizer", "DataIO", "Verify", "Model", .product(name: "Yams", package: "Yams")],
+            swiftSettings: settings),
+        .executableTarget(
+            name: "eaft",
+            dependencies: [
+                "Pipeline", "Training", "Model", "Tokenizer", "Verify", "DataIO", "Records",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings),
+
+        // Tests. TestSupport locates ../shared (or $EAFT_SHARED) and skips cleanly without it.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: settings),
+        .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "DataIOTests", dependencies: ["DataIO", "Records", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Records", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "VerifyTests", dependencies: ["Verify", "Records", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "DataIO", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Kernels", "DataIO", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "TestSupport"], swiftSettings: settings),
+    ]
+)

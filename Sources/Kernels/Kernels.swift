@@ -1,0 +1,2 @@
+/// Namespace marker for the Kernels module.
+public enum KernelsModule {}

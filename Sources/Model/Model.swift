@@ -1,0 +1,2 @@
+/// Namespace marker for the Model module.
+public enum ModelModule {}

@@ -1,0 +1,2 @@
+/// Namespace marker for the Pipeline module.
+public enum PipelineModule {}

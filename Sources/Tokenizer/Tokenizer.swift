@@ -1,0 +1,2 @@
+/// Namespace marker for the Tokenizer module.
+public enum TokenizerModule {}

@@ -1,0 +1,2 @@
+/// Namespace marker for the Training module.
+public enum TrainingModule {}

@@ -1,0 +1,2 @@
+/// Namespace marker for the Verify module.
+public enum VerifyModule {}
