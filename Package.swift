@@ -29,16 +29,17 @@ let package = Package(
         .target(name: "DataIO", dependencies: ["Records", "CZstd", "CSnappy", "CZlib"], swiftSettings: settings),
         .target(name: "Tokenizer", dependencies: ["Records"], swiftSettings: settings),
         .target(name: "Verify", dependencies: ["Records"], swiftSettings: settings),
+        .target(name: "Curation", dependencies: ["Records"], swiftSettings: settings),
         .target(name: "Model", dependencies: ["Kernels", "DataIO", "Records"], swiftSettings: settings),
         .target(name: "Training", dependencies: ["Model", "Kernels", "DataIO", "Records"], swiftSettings: settings),
         .target(
             name: "Pipeline",
-            dependencies: ["Records", "Tokenizer", "DataIO", "Verify", "Model", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Records", "Tokenizer", "DataIO", "Verify", "Curation", "Model", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings),
         .executableTarget(
             name: "eaft",
             dependencies: [
-                "Pipeline", "Training", "Model", "Tokenizer", "Verify", "DataIO", "Records",
+                "Pipeline", "Training", "Model", "Tokenizer", "Verify", "Curation", "DataIO", "Records", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),
@@ -50,8 +51,9 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "Records", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "CurationTests", dependencies: ["Curation", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "DataIO", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Kernels", "DataIO", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Records", "DataIO", "Tokenizer", "Model", "TestSupport"], swiftSettings: settings),
     ]
 )

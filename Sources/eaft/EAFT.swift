@@ -12,9 +12,8 @@ struct EAFT: ParsableCommand {
             model: probability, entropy, gate) and trains on them (EAFT, arXiv 2601.02151).
             """,
         version: "0.1.0",
-        subcommands: [
-            Version.self,
-        ]
+        subcommands: IngestCommands.all + TokenizerCommands.all + VerifyCommands.all + ModelCommands.all
+            + PipelineCommands.all + TrainingCommands.all + [Version.self]
     )
 }
 

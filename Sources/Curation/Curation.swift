@@ -1,0 +1,2 @@
+/// Namespace marker for the Curation module (dedup, decontamination, sampling).
+public enum CurationModule {}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// Subcommands of the Verify area (check, bench verify). Registered in EAFT.swift.
+enum VerifyCommands {
+    static let all: [ParsableCommand.Type] = []
+}
