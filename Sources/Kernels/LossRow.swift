@@ -8,8 +8,15 @@ public struct LogitRowStats: Sendable, Equatable {
     public var targetLogprob: Float
     /// Full-vocabulary entropy −Σ p log p (nats)
     public var entropy: Float
-    /// Entropy of the softmax over only the K largest logits (nats)
+    /// Entropy of the softmax over only the K largest logits (nats); 0 when K ≤ 1
     public var topKEntropy: Float
+    /// Row max and Σ exp(z − max) (set by `rowStatsInPlace`, used by `crossEntropyGradFromExp`)
+    public var maxLogit: Float = 0
+    public var sumExp: Float = 0
+    public init(logSumExp: Float, targetLogprob: Float, entropy: Float, topKEntropy: Float, maxLogit: Float = 0, sumExp: Float = 0) {
+        self.logSumExp = logSumExp; self.targetLogprob = targetLogprob; self.entropy = entropy; self.topKEntropy = topKEntropy
+        self.maxLogit = maxLogit; self.sumExp = sumExp
+    }
 }
 
 /// Per-row loss kernels for the chunked LM-head loss: cross-entropy, entropy, top-K entropy
@@ -58,6 +65,61 @@ public enum LossKernels {
             th -= expf(lp) * lp
         }
         return LogitRowStats(logSumExp: lse, targetLogprob: z[target] - lse, entropy: entropy, topKEntropy: th)
+    }
+
+    /// Like `rowStats`, but overwrites the row with `exp(z − max)` so the gradient needs no second
+    /// exponential pass (`crossEntropyGradFromExp`). With `topK ≤ 1` only the max is tracked and
+    /// `topKEntropy` is 0 (SFT, DFT and static gates need no top-K). `// logits (V) in place, scratch (K)`
+    public static func rowStatsInPlace(logits z: UnsafeMutablePointer<Float>, vocab: Int, target: Int, topK: Int,
+                                       scratch top: UnsafeMutablePointer<Float>) -> LogitRowStats {
+        let k = max(1, min(topK, vocab))
+        var m = -Float.infinity
+        if k == 1 {
+            for i in 0..<vocab { m = max(m, z[i]) }
+            top[0] = m
+        } else {
+            var filled = 0
+            for i in 0..<vocab {
+                let x = z[i]
+                if filled < k {
+                    var j = filled
+                    while j > 0 && top[j - 1] < x { top[j] = top[j - 1]; j -= 1 }
+                    top[j] = x
+                    filled += 1
+                } else if x > top[k - 1] {
+                    var j = k - 1
+                    while j > 0 && top[j - 1] < x { top[j] = top[j - 1]; j -= 1 }
+                    top[j] = x
+                }
+            }
+            m = top[0]
+        }
+        let zt = z[target]
+        var sum: Float = 0, wsum: Float = 0
+        for i in 0..<vocab {
+            let d = z[i] - m
+            let e = expf(d)
+            z[i] = e
+            sum += e
+            wsum += e * d
+        }
+        let logSum = logf(sum)
+        var th: Float = 0
+        if k > 1 {
+            var ts: Float = 0
+            for j in 0..<k { ts += expf(top[j] - m) }
+            let lts = logf(ts)
+            for j in 0..<k { let lp = top[j] - m - lts; th -= expf(lp) * lp }
+        }
+        return LogitRowStats(logSumExp: m + logSum, targetLogprob: zt - (m + logSum), entropy: logSum - wsum / sum,
+                             topKEntropy: th, maxLogit: m, sumExp: sum)
+    }
+
+    /// Gradient from the exponentials left by `rowStatsInPlace`: `e ← coef·(e/Σe − onehot(target))`.
+    public static func crossEntropyGradFromExp(_ e: UnsafeMutablePointer<Float>, vocab: Int, target: Int, sumExp: Float, coef: Float) {
+        let c = coef / sumExp
+        for i in 0..<vocab { e[i] *= c }
+        e[target] -= coef
     }
 
     /// Cross-entropy gradient in place: `z ← coef · (softmax(z) − onehot(target))`.

@@ -72,11 +72,13 @@ public final class LossHead: @unchecked Sendable {
         }
         if let dHidden { dHidden.update(repeating: 0, count: b.tokenCount * hidden) }
         let lnK = Float(log(Double(spec.topK)))
+        // Top-K only when a dynamic gate is used or reported.
+        let k = keepPerToken || (spec.needsGate && spec.gate != .static) ? spec.topK : 1
         forEachChunk(b, h, w) { r0, n in
             for i in 0..<n {
                 let row = logits + i * vocab
                 let target = Int(b.lossTargets[r0 + i])
-                let s = LossKernels.rowStats(logits: row, vocab: vocab, target: target, topK: spec.topK, scratch: topScratch)
+                let s = LossKernels.rowStatsInPlace(logits: row, vocab: vocab, target: target, topK: k, scratch: topScratch)
                 let ce = -s.targetLogprob
                 let dyn = s.topKEntropy / lnK
                 let g = spec.needsGate ? spec.combine(staticGate: b.staticGates[r0 + i], dynamicGate: dyn, lambdaNow: lambdaNow) : dyn
@@ -86,7 +88,7 @@ public final class LossHead: @unchecked Sendable {
                 if wgt != 0 { res.keptCount += 1 }
                 if keepPerToken { res.ce[r0 + i] = ce; res.entropy[r0 + i] = s.entropy; res.gate[r0 + i] = dyn }
                 if dHidden != nil {
-                    LossKernels.crossEntropyGradInPlace(logits: row, vocab: vocab, target: target, logSumExp: s.logSumExp, coef: wgt * coef)
+                    LossKernels.crossEntropyGradFromExp(row, vocab: vocab, target: target, sumExp: s.sumExp, coef: wgt * coef)
                 }
             }
             guard let dHidden, let dHead else { return }

@@ -23,6 +23,15 @@ public struct TrainModelConfig: Sendable, Equatable {
     /// `pad_token_id`: HF's `nn.Embedding(padding_idx=pad_token_id)` never updates that row from the input side.
     public var padTokenId: Int? = nil
 
+    public init(modelType: String, vocab: Int, hidden: Int, layers: Int, heads: Int, kvHeads: Int, headDim: Int,
+                intermediate: Int, eps: Float, ropeTheta: Double, tied: Bool, qkvBias: Bool, oBias: Bool, qkNorm: Bool,
+                padTokenId: Int? = nil) {
+        self.modelType = modelType; self.vocab = vocab; self.hidden = hidden; self.layers = layers; self.heads = heads
+        self.kvHeads = kvHeads; self.headDim = headDim; self.intermediate = intermediate; self.eps = eps
+        self.ropeTheta = ropeTheta; self.tied = tied; self.qkvBias = qkvBias; self.oBias = oBias; self.qkNorm = qkNorm
+        self.padTokenId = padTokenId
+    }
+
     /// Parses `config.json` text. Errors name the file and key.
     public static func parse(_ data: Data, path: String) throws -> TrainModelConfig {
         let j: JSONValue

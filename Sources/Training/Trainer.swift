@@ -26,7 +26,7 @@ public final class Trainer: @unchecked Sendable {
     /// Loads the base model and data. `resume` = a checkpoint folder, or nil for a fresh run.
     public init(config: TrainConfig, resume: String? = nil) throws {
         try config.validate()
-        if let t = config.threads { openblas_set_num_threads(Int32(t)) }
+        if let t = config.threads { TrainRuntime.setBLASThreads(t) }
         self.config = config
         model = try TrainModel.load(directory: config.model)
         let maxLen = config.maxSeqLen ?? config.batchTokens

@@ -128,9 +128,18 @@ final class BackwardKernelTests: XCTestCase {
         XCTAssertEqual(s.targetLogprob, n.targetLogprob, accuracy: 1e-5)
         XCTAssertEqual(s.entropy, n.entropy, accuracy: 1e-5)
         XCTAssertEqual(s.topKEntropy, n.topKEntropy, accuracy: 1e-5)
+        var zc = z
+        // In-place variant (exp left in the row) and its gradient agree with the two-pass path.
+        var e = z
+        let s2 = LossKernels.rowStatsInPlace(logits: &e, vocab: v, target: 17, topK: 20, scratch: &scratch)
+        XCTAssertEqual(s2.logSumExp, s.logSumExp); XCTAssertEqual(s2.topKEntropy, s.topKEntropy, accuracy: 1e-6)
+        XCTAssertEqual(s2.targetLogprob, s.targetLogprob); XCTAssertEqual(s2.entropy, s.entropy, accuracy: 1e-6)
+        XCTAssertEqual(LossKernels.rowStatsInPlace(logits: &zc, vocab: v, target: 17, topK: 1, scratch: &scratch).logSumExp, s.logSumExp)
+        LossKernels.crossEntropyGradFromExp(&e, vocab: v, target: 17, sumExp: s2.sumExp, coef: 0.5)
         var g = z
         LossKernels.crossEntropyGradInPlace(logits: &g, vocab: v, target: 17, logSumExp: s.logSumExp, coef: 0.5)
         XCTAssertEqual(g.reduce(0, +), 0, accuracy: 1e-5)  // softmax − onehot sums to 0
+        for i in 0..<v { XCTAssertEqual(e[i], g[i], accuracy: 1e-7) }
         // finite difference of CE at a few logits
         for i in [0, 17, 120] {
             var p = z.map(Double.init), m = p; p[i] += 1e-5; m[i] -= 1e-5
