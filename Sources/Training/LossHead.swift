@@ -29,18 +29,30 @@ public final class LossHead: @unchecked Sendable {
     private let logits: UnsafeMutablePointer<Float>
     private let dH: UnsafeMutablePointer<Float>
     private let topScratch: UnsafeMutablePointer<Float>
+    private let rowWeight: UnsafeMutablePointer<Float>
+    private let rowCE: UnsafeMutablePointer<Float>
+    private let rowEnt: UnsafeMutablePointer<Float>
+    private let rowGate: UnsafeMutablePointer<Float>
+    /// Threads for the per-row softmax / entropy / gradient work.
+    public let workers: Int
 
     /// `chunkRows` default keeps one chunk's logits near 32 MB.
-    public init(vocab: Int, hidden: Int, chunkRows: Int? = nil) {
+    public init(vocab: Int, hidden: Int, chunkRows: Int? = nil, workers: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)) {
         self.vocab = vocab; self.hidden = hidden
         let cr = chunkRows ?? max(8, min(512, (8 << 20) / max(vocab, 1)))
         self.chunkRows = cr
         hBuf = .allocate(capacity: cr * hidden)
         logits = .allocate(capacity: cr * vocab)
         dH = .allocate(capacity: cr * hidden)
-        topScratch = .allocate(capacity: 1024)
+        self.workers = max(1, workers)
+        topScratch = .allocate(capacity: 1024 * self.workers)
+        rowWeight = .allocate(capacity: cr); rowCE = .allocate(capacity: cr)
+        rowEnt = .allocate(capacity: cr); rowGate = .allocate(capacity: cr)
     }
-    deinit { hBuf.deallocate(); logits.deallocate(); dH.deallocate(); topScratch.deallocate() }
+    deinit {
+        hBuf.deallocate(); logits.deallocate(); dH.deallocate(); topScratch.deallocate()
+        rowWeight.deallocate(); rowCE.deallocate(); rowEnt.deallocate(); rowGate.deallocate()
+    }
 
     /// Dynamic gates of every label row (a logits pass without gradient; used for the batch
     /// percentile of `masked`).
@@ -74,22 +86,35 @@ public final class LossHead: @unchecked Sendable {
         let lnK = Float(log(Double(spec.topK)))
         // Top-K only when a dynamic gate is used or reported.
         let k = keepPerToken || (spec.needsGate && spec.gate != .static) ? spec.topK : 1
+        let wantGrad = dHidden != nil
         forEachChunk(b, h, w) { r0, n in
-            for i in 0..<n {
-                let row = logits + i * vocab
-                let target = Int(b.lossTargets[r0 + i])
-                let s = LossKernels.rowStatsInPlace(logits: row, vocab: vocab, target: target, topK: k, scratch: topScratch)
-                let ce = -s.targetLogprob
-                let dyn = s.topKEntropy / lnK
-                let g = spec.needsGate ? spec.combine(staticGate: b.staticGates[r0 + i], dynamicGate: dyn, lambdaNow: lambdaNow) : dyn
-                let wgt = spec.tokenWeight(gate: g, prob: expf(s.targetLogprob), threshold: threshold)
-                res.weightedSum += Double(wgt * ce)
-                res.ceSum += Double(ce)
-                if wgt != 0 { res.keptCount += 1 }
-                if keepPerToken { res.ce[r0 + i] = ce; res.entropy[r0 + i] = s.entropy; res.gate[r0 + i] = dyn }
-                if dHidden != nil {
-                    LossKernels.crossEntropyGradFromExp(row, vocab: vocab, target: target, sumExp: s.sumExp, coef: wgt * coef)
+            // Rows are independent: split them over `workers` threads (each with its own top-K
+            // scratch); per-row results are summed afterwards in row order (deterministic).
+            let rowW = rowWeight, rowCE = rowCE
+            let per = (n + workers - 1) / workers
+            let work = { (wk: Int) in
+                let scratch = self.topScratch + wk * 1024
+                for i in (wk * per)..<min(n, (wk + 1) * per) {
+                    let row = self.logits + i * self.vocab
+                    let target = Int(b.lossTargets[r0 + i])
+                    let s = LossKernels.rowStatsInPlace(logits: row, vocab: self.vocab, target: target, topK: k, scratch: scratch)
+                    let ce = -s.targetLogprob
+                    let dyn = s.topKEntropy / lnK
+                    let g = spec.needsGate ? spec.combine(staticGate: b.staticGates[r0 + i], dynamicGate: dyn, lambdaNow: lambdaNow) : dyn
+                    let wgt = spec.tokenWeight(gate: g, prob: expf(s.targetLogprob), threshold: threshold)
+                    rowW[i] = wgt; rowCE[i] = ce
+                    if keepPerToken { self.rowEnt[i] = s.entropy; self.rowGate[i] = dyn }
+                    if wantGrad {
+                        LossKernels.crossEntropyGradFromExp(row, vocab: self.vocab, target: target, sumExp: s.sumExp, coef: wgt * coef)
+                    }
                 }
+            }
+            if workers > 1 && n >= 2 * workers { DispatchQueue.concurrentPerform(iterations: workers, execute: work) } else { for wk in 0..<workers { work(wk) } }
+            for i in 0..<n {
+                res.weightedSum += Double(rowW[i] * rowCE[i])
+                res.ceSum += Double(rowCE[i])
+                if rowW[i] != 0 { res.keptCount += 1 }
+                if keepPerToken { res.ce[r0 + i] = rowCE[i]; res.entropy[r0 + i] = rowEnt[i]; res.gate[r0 + i] = rowGate[i] }
             }
             guard let dHidden, let dHead else { return }
             // dH (n, C) = dLogits (n, V) · W (V, C);  dW (V, C) += dLogitsᵀ · h (n, C)

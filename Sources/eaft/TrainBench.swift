@@ -52,7 +52,10 @@ struct TrainBenchCommand: ParsableCommand {
         }
         let m = UnsafeMutablePointer<Float>.allocate(capacity: ps.count); m.initialize(repeating: 0, count: ps.count)
         let v = UnsafeMutablePointer<Float>.allocate(capacity: ps.count); v.initialize(repeating: 0, count: ps.count)
-        for variant in variants.split(separator: ",").map(String.init) {
+        // Variants run round-robin (rep by rep) so machine-load drift hits them alike.
+        let names = variants.split(separator: ",").map(String.init)
+        var engines: [StepEngine] = []
+        for variant in names {
             let spec: LossSpec
             switch variant {
             case "sft": spec = LossSpec(weight: .sft)
@@ -60,16 +63,22 @@ struct TrainBenchCommand: ParsableCommand {
             case "eaft-static": spec = LossSpec(weight: .eaft, gate: .static)
             default: throw ValidationError("unknown variant \(variant)")
             }
-            let engine = StepEngine(model: model, spec: spec)
-            var times: [Double] = []
-            var cpu: [Double] = []
-            for r in 0...reps {
+            engines.append(StepEngine(model: model, spec: spec))
+        }
+        var times = [[Double]](repeating: [], count: names.count), cpu = times
+        var step = 0
+        for r in 0...reps {
+            for (vi, engine) in engines.enumerated() {
                 let t0 = Date(), c0 = cpuSeconds()
                 ps.zeroGrads()
                 _ = engine.run(b, coef: 1 / Float(b.labelCount))
-                AdamWKernel.step(params: ps.values, grads: ps.grads, m: m, v: v, count: ps.count, lr: 1e-5, step: r + 1, hyper: AdamWHyper())
-                if r > 0 { times.append(Date().timeIntervalSince(t0)); cpu.append(cpuSeconds() - c0) }
+                step += 1
+                AdamWKernel.step(params: ps.values, grads: ps.grads, m: m, v: v, count: ps.count, lr: 1e-5, step: step, hyper: AdamWHyper())
+                if r > 0 { times[vi].append(Date().timeIntervalSince(t0)); cpu[vi].append(cpuSeconds() - c0) }
             }
+        }
+        for (vi, variant) in names.enumerated() {
+            let engine = engines[vi]
             if breakdown {
                 ps.zeroGrads()
                 let dH = UnsafeMutablePointer<Float>.allocate(capacity: b.tokenCount * cfg.hidden)
@@ -77,7 +86,7 @@ struct TrainBenchCommand: ParsableCommand {
                 let c0 = cpuSeconds(), t0 = Date()
                 let h = model.forward(b)
                 let c1 = cpuSeconds(), t1 = Date()
-                _ = engine.head.run(batch: b, hidden: h, head: model.headWeight, spec: spec, lambdaNow: 1, threshold: 0, coef: 1,
+                _ = engine.head.run(batch: b, hidden: h, head: model.headWeight, spec: engine.spec, lambdaNow: 1, threshold: 0, coef: 1,
                                     dHidden: dH, dHead: model.headGrad)
                 let c2 = cpuSeconds(), t2 = Date()
                 model.backward(b, dHidden: dH)
@@ -85,10 +94,9 @@ struct TrainBenchCommand: ParsableCommand {
                 print("{\"breakdown\":\"\(variant)\",\"forward_s\":\(t1.timeIntervalSince(t0)),\"loss_head_s\":\(t2.timeIntervalSince(t1)),\"backward_s\":\(t3.timeIntervalSince(t2)),"
                       + "\"forward_cpu_s\":\(c1 - c0),\"loss_head_cpu_s\":\(c2 - c1),\"backward_cpu_s\":\(c3 - c2)}")
             }
-            times.sort()
-            let med = times[times.count / 2]
-            let line = "{\"shape\":\"\(shape)\",\"variant\":\"\(variant)\",\"batch\":\(batch),\"seq\":\(seq),\"reps\":\(reps),\"threads\":\(threads),"
-                + "\"median_s\":\(med),\"tokens_per_s\":\(Double(batch * seq) / med),\"times_s\":\(times),\"cpu_s\":\(cpu),\"peak_rss_mib\":\(TrainRuntime.peakRSSMiB())}"
+            let med = times[vi].sorted()[times[vi].count / 2], medCPU = cpu[vi].sorted()[cpu[vi].count / 2]
+            let line = "{\"impl\":\"swift\",\"shape\":\"\(shape)\",\"variant\":\"\(variant)\",\"batch\":\(batch),\"seq\":\(seq),\"reps\":\(reps),\"threads\":\(threads),"
+                + "\"median_s\":\(med),\"min_s\":\(times[vi].min()!),\"tokens_per_s\":\(Double(batch * seq) / med),\"median_cpu_s\":\(medCPU),\"times_s\":\(times[vi]),\"peak_rss_mib\":\(TrainRuntime.peakRSSMiB())}"
             print(line)
         }
     }
