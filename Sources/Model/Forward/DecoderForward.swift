@@ -44,10 +44,12 @@ extension CausalLM {
                 }
                 RoPE.forward(x: a.q, positions: pos, cos: cos, sin: sin, rows: t, heads: c.numHeads, headDim: hd)
                 RoPE.forward(x: a.k, positions: pos, cos: cos, sin: sin, rows: t, heads: c.numKVHeads, headDim: hd)
+                let ta = KernelProfile.enabled ? KernelProfile.now() : 0
                 Attention.forward(
                     q: a.q, k: a.k, v: a.v, out: a.attnOut, lse: a.lse, cuSeqlens: cuB.baseAddress!,
                     nSeq: batch.sequenceCount, heads: c.numHeads, kvHeads: c.numKVHeads, headDim: hd,
                     scale: 1 / Float(hd).squareRoot(), scratch: attnScratch, maxLen: batch.maxLen, workers: workers)
+                if KernelProfile.enabled { KernelProfile.attentionSeconds += KernelProfile.now() - ta }
                 a.mid.update(from: a.input, count: t * h)
                 Linear.forward(x: a.attnOut, w: w.o, bias: w.oBias, y: a.mid, rows: t, inDim: c.qDim, outDim: h, beta: 1)
                 // MLP block.

@@ -87,6 +87,8 @@ extension CausalLM {
                 // logits (m, V) = gathered (m, H) · lm_head (V, H)ᵀ
                 Linear.forward(x: gathered, w: weights.lmHead, bias: nil, y: logits, rows: m, inDim: h, outDim: vocab)
                 let base = start
+                let ts = KernelProfile.enabled ? KernelProfile.now() : 0
+                defer { if KernelProfile.enabled { KernelProfile.statsSeconds += KernelProfile.now() - ts } }
                 targets.withUnsafeBufferPointer { tg in
                     Threads.parallel(min(workers, m)) { wkr in
                         let heap = heaps + wkr * k
