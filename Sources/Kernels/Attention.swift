@@ -65,8 +65,7 @@ public enum Attention {
             for i in 0..<bq {
                 let row = scratch + i * nk
                 let visible = r0 + i + 1
-                var m = -Float.infinity
-                for j in 0..<visible where row[j] > m { m = row[j] }
+                let m = FastMath.max(row, count: visible)
                 let sum = FastMath.expShiftSum(row, count: visible, shift: m)
                 let inv = Float(1 / sum)
                 for j in 0..<visible { row[j] *= inv }
