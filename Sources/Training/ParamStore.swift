@@ -9,8 +9,23 @@ public final class ParamStore: @unchecked Sendable {
     public let count: Int
     public let values: UnsafeMutablePointer<Float>
     public let grads: UnsafeMutablePointer<Float>
+    private let ownsValues: Bool
+
+    /// Views an existing flat parameter buffer (e.g. `ModelWeights.flat`) with the given
+    /// (name, shape, offset) layout; gradients get their own buffer of the same layout.
+    public init(external: UnsafeMutablePointer<Float>, count: Int, layout: [(String, [Int], Int)]) {
+        var slots: [String: Slot] = [:]
+        for (n, s, off) in layout { slots[n] = Slot(offset: off, shape: s, count: s.reduce(1, *)) }
+        names = layout.map(\.0)
+        self.slots = slots
+        self.count = count
+        values = external
+        ownsValues = false
+        grads = .allocate(capacity: max(count, 1)); grads.initialize(repeating: 0, count: max(count, 1))
+    }
 
     public init(shapes: [(String, [Int])]) {
+        ownsValues = true
         var slots: [String: Slot] = [:]
         var off = 0
         for (n, s) in shapes {
@@ -24,7 +39,7 @@ public final class ParamStore: @unchecked Sendable {
         values = .allocate(capacity: max(off, 1)); values.initialize(repeating: 0, count: max(off, 1))
         grads = .allocate(capacity: max(off, 1)); grads.initialize(repeating: 0, count: max(off, 1))
     }
-    deinit { values.deallocate(); grads.deallocate() }
+    deinit { if ownsValues { values.deallocate() }; grads.deallocate() }
 
     /// Pointer to a parameter's values (programmer error if the name is unknown).
     public func value(_ name: String) -> UnsafeMutablePointer<Float> {

@@ -8,7 +8,7 @@ struct Golden {
     let dir: URL
     let model: TrainModel
     let file: TensorFile
-    let batch: PackedBatch
+    let batch: TrainBatch
 
     static let models = ["qwen3-tiny", "qwen2-tiny", "llama-tiny"]
 
@@ -21,10 +21,10 @@ struct Golden {
 
     /// The golden batch as packed samples: each row's attention-mask length is one sample
     /// (row 2's right padding dropped), mask = labels != -100.
-    static func batch(_ f: TensorFile) throws -> PackedBatch {
+    static func batch(_ f: TensorFile) throws -> TrainBatch {
         let ids = try f.ints("input_ids"), am = try f.ints("attention_mask"), labels = try f.ints("labels")
         let shape = f.entries["input_ids"]!.shape
-        var b = PackedBatch()
+        var b = TrainBatch()
         for r in 0..<shape[0] {
             let row = r * shape[1]
             let n = (0..<shape[1]).filter { am[row + $0] == 1 }.count
