@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// All trainable tensors in one flat float32 buffer (plus same-layout gradient buffer), so the
@@ -54,23 +55,24 @@ public final class ParamStore: @unchecked Sendable {
     public func zeroGrads() { grads.update(repeating: 0, count: count) }
 
     /// Loads every parameter from a safetensors file (F32/BF16/F16), checking shapes.
-    public func load(from file: TensorFile) throws {
+    public func load(from file: SafetensorsFile) throws {
         for n in names {
-            guard let e = file.entries[n] else { throw TrainError("missing tensor '\(n)'", at: file.path) }
             let s = slots[n]!
-            guard e.shape == s.shape else {
-                throw TrainError("tensor '\(n)' has shape \(e.shape), expected \(s.shape)", at: file.path)
+            guard let info = file.info(n) else { throw TrainError("missing tensor '\(n)'", at: file.path) }
+            guard info.shape == s.shape else {
+                throw TrainError("tensor '\(n)' has shape \(info.shape), expected \(s.shape)", at: file.path)
             }
-            let v = try file.floats(n)
-            v.withUnsafeBufferPointer { (values + s.offset).update(from: $0.baseAddress!, count: s.count) }
+            do { try file.copyFloats(n, into: values + s.offset, count: s.count) } catch {
+                throw TrainError("cannot read tensor '\(n)': \(error)", at: file.path)
+            }
         }
     }
 
-    /// (name, shape, buffer) triples over `base` (values, grads or optimizer state of the same layout).
-    public func tensors(of base: UnsafeMutablePointer<Float>, prefix: String = "") -> [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)] {
+    /// Writer tensors over `base` (values, grads or optimizer state of the same layout), HF names with `prefix`.
+    public func tensors(of base: UnsafeMutablePointer<Float>, prefix: String = "") -> [SafetensorsWriter.Tensor] {
         names.map { n in
             let s = slots[n]!
-            return (prefix + n, s.shape, UnsafeBufferPointer(start: base + s.offset, count: s.count))
+            return SafetensorsWriter.Tensor(name: prefix + n, shape: s.shape, data: UnsafeBufferPointer(start: base + s.offset, count: s.count))
         }
     }
 }

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import Kernels
 import Model
@@ -74,7 +75,7 @@ final class TrainingUnitTests: XCTestCase {
     /// of two equal gates too; a fixed τ for `masked` at the golden threshold reproduces masked_loss.
     func testGateSourcesOnGoldenBatch() throws {
         let g = try Golden("qwen3-tiny")
-        let gates = try g.file.floats("gate"), shape = g.file.entries["gate"]!.shape  // [3, 23]
+        let gates = try g.file.floats("gate"), shape = g.file.info("gate")!.shape  // [3, 23]
         var b = g.batch
         for (i, row) in b.lossRows.enumerated() {
             // packed row index -> (sample, position)
