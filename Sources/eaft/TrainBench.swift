@@ -19,6 +19,7 @@ struct TrainBenchCommand: ParsableCommand {
     @Option(help: "Comma-separated: sft, eaft, eaft-static.") var variants: String = "sft,eaft,eaft-static"
     @Option(help: "OpenBLAS threads.") var threads: Int = 2
     @Flag(help: "Also time forward / loss head / backward separately (one extra step).") var breakdown = false
+    @Option(help: "Also time only the LM head + loss (with gradients) this many times per variant, round-robin; reports min/median CPU seconds.") var headReps: Int = 0
 
     func run() throws {
         // HF config.json of the BASELINES.md anchor shapes (random init, seed 1, std 0.02, norms 1).
@@ -68,6 +69,25 @@ struct TrainBenchCommand: ParsableCommand {
                 step += 1
                 AdamWKernel.step(params: ps.values, grads: ps.grads, m: m, v: v, count: ps.count, lr: 1e-5, step: step, hyper: AdamWHyper())
                 if r > 0 { times[vi].append(Date().timeIntervalSince(t0)); cpu[vi].append(cpuSeconds() - c0) }
+            }
+        }
+        if headReps > 0 {
+            // The variants differ only in the LM head + loss; time it alone, many times, round-robin.
+            let h = try model.forward(b)
+            let dH = UnsafeMutablePointer<Float>.allocate(capacity: b.tokenCount * cfg.hidden)
+            defer { dH.deallocate() }
+            var hc = [[Double]](repeating: [], count: names.count), hw = hc
+            for _ in 0..<headReps {
+                for (vi, engine) in engines.enumerated() {
+                    let c0 = cpuSeconds(), t0 = Date()
+                    _ = engine.head.run(batch: b, hidden: h, head: model.headWeight, spec: engine.spec, lambdaNow: 1, threshold: 0,
+                                        coef: 1, dHidden: dH, dHead: model.headGrad)
+                    hc[vi].append(cpuSeconds() - c0); hw[vi].append(Date().timeIntervalSince(t0))
+                }
+            }
+            for (vi, variant) in names.enumerated() {
+                let c = hc[vi].sorted(), w = hw[vi].sorted()
+                print("{\"head_only\":\"\(variant)\",\"reps\":\(headReps),\"min_cpu_s\":\(c[0]),\"median_cpu_s\":\(c[c.count / 2]),\"min_s\":\(w[0]),\"median_s\":\(w[w.count / 2])}")
             }
         }
         for (vi, variant) in names.enumerated() {
