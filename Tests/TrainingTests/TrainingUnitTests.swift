@@ -1,6 +1,7 @@
 import DataIO
 import Foundation
 import Kernels
+import Records
 import Model
 import TestSupport
 import XCTest
@@ -119,5 +120,34 @@ final class TrainingUnitTests: XCTestCase {
         XCTAssertEqual(sum, all.weightedSum, accuracy: 1e-5 * all.weightedSum)
         let e = relL2(UnsafeBufferPointer(start: ps.grads, count: ps.count), full)
         XCTAssertLessThan(e, 1e-5, "accumulated vs packed gradient rel L2 \(e)")
+    }
+}
+
+/// Checkpoints: HF layout from a bf16 base, tied model without lm_head, float32 dtype, and a
+/// reload gives bit-identical weights.
+final class CheckpointTests: XCTestCase {
+    func testTiedBF16BaseCheckpointRoundTrip() throws {
+        let base = try SharedData.require("reference/qwen3-tiny/bf16").path
+        let out = try SharedData.tempDir("ckpt")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var cfg = TrainConfig()
+        cfg.model = base; cfg.data = [SharedData.repo("Tests/Fixtures/training/train.jsonl").path]
+        cfg.outputDir = out.path; cfg.steps = 2; cfg.lr = 1e-3; cfg.batchTokens = 512
+        let t = try Trainer(config: cfg)
+        t.log = { _ in }
+        try t.run()
+        let dir = out.appendingPathComponent("checkpoint-2").path
+        let f = try SafetensorsFile(path: dir + "/model.safetensors")
+        XCTAssertNil(f.info("lm_head.weight"), "tied checkpoint must not contain lm_head.weight")
+        XCTAssertEqual(f.info("model.embed_tokens.weight")?.dtype, .f32)
+        let cfgJSON = try JSONParser.parse(try Data(contentsOf: URL(fileURLWithPath: dir + "/config.json")))
+        XCTAssertEqual(cfgJSON["dtype"]?.stringValue ?? cfgJSON["torch_dtype"]?.stringValue, "float32")
+        XCTAssertEqual(cfgJSON["tie_word_embeddings"]?.boolValue, true)
+        let back = try TrainModel.load(directory: dir)
+        let a = t.model.params, b = back.params
+        for n in a.names {
+            let sa = a.slots[n]!, sb = b.slots[n]!
+            XCTAssertTrue((0..<sa.count).allSatisfy { a.values[sa.offset + $0].bitPattern == b.values[sb.offset + $0].bitPattern }, n)
+        }
     }
 }
