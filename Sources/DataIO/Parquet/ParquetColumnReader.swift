@@ -1,0 +1,186 @@
+import CZstd
+import Records
+
+/// Reads one column chunk (all pages of one leaf in one row group) into levels and values.
+///
+/// Reference: https://github.com/apache/parquet-format (README "Data Pages", "Column chunks")
+/// and parquet.thrift for `PageHeader`, `DataPageHeader`, `DataPageHeaderV2`.
+/// Every size from the file is checked against the bytes actually present before use.
+struct ParquetColumnReader {
+    let path: String
+    let leaf: ParquetSchemaNode
+    let meta: ColumnMetaData
+    let rowGroup: Int
+    let decoder: ParquetValueDecoder
+
+    /// Largest decompressed page accepted (a corrupt header cannot make us allocate more).
+    static let maxPageBytes = 1 << 30
+    /// Largest number of level entries accepted in one page.
+    static let maxPageValues = 1 << 28
+
+    func error(_ reason: String, at offset: Int64, hint: String? = nil) -> DataIOError {
+        DataIOError("row group \(rowGroup), column '\(leaf.dottedPath)': \(reason)",
+                    at: SourceLocation(file: path, byteOffset: offset, field: leaf.dottedPath), hint: hint)
+    }
+
+    /// `chunk` holds the chunk's bytes, which start at file offset `chunkOffset`.
+    func read(_ chunk: UnsafeRawBufferPointer, chunkOffset: Int64) throws -> ColumnData {
+        let maxDef = leaf.maxDefinitionLevel, maxRep = leaf.maxRepetitionLevel
+        let total = meta.numValues
+        guard total >= 0, total <= Int64(Int32.max) else { throw error("column chunk claims \(total) values", at: chunkOffset) }
+        var data = ColumnData()
+        var dictionary: [JSONValue]?
+        var pos = 0
+        var seen = 0
+        var pages = 0
+        while seen < Int(total) {
+            let pageOffset = chunkOffset + Int64(pos)
+            guard pos < chunk.count else {
+                throw error("column chunk ends after \(seen) of \(total) values", at: pageOffset, hint: "the file is truncated or its metadata is corrupt")
+            }
+            var tr = ThriftCompactReader(chunk, at: pos)
+            let h: PageHeader
+            do { h = try tr.readPageHeader() } catch let e as ThriftCompactReader.ThriftError {
+                throw error("corrupt page header: \(e.reason)", at: chunkOffset + Int64(e.offset))
+            }
+            let bodyStart = tr.pos
+            guard h.compressedSize >= 0, h.uncompressedSize >= 0, Int(h.compressedSize) <= chunk.count - bodyStart else {
+                throw error("page claims \(h.compressedSize) compressed bytes, \(chunk.count - bodyStart) left in the column chunk", at: pageOffset)
+            }
+            guard Int(h.uncompressedSize) <= Self.maxPageBytes else {
+                throw error("page claims \(h.uncompressedSize) uncompressed bytes", at: pageOffset)
+            }
+            let body = UnsafeRawBufferPointer(rebasing: chunk[bodyStart..<(bodyStart + Int(h.compressedSize))])
+            let bodyOffset = chunkOffset + Int64(bodyStart)
+            pos = bodyStart + Int(h.compressedSize)
+            pages += 1
+            do {
+                switch PageType(rawValue: h.type) {
+                case .dictionaryPage?:
+                    guard dictionary == nil else { throw error("second dictionary page in one column chunk", at: pageOffset) }
+                    guard h.numValues >= 0, Int(h.numValues) <= Int(h.uncompressedSize) * 8 + 8 else {
+                        throw error("dictionary page claims \(h.numValues) values", at: pageOffset)
+                    }
+                    var dict: [JSONValue] = []
+                    try withDecompressed(body, size: Int(h.uncompressedSize), at: bodyOffset) { raw in
+                        try decoder.decodePlain(raw, count: Int(h.numValues), into: &dict)
+                    }
+                    dictionary = dict
+                case .dataPage?, .dataPageV2?:
+                    let n = Int(h.numValues)
+                    guard n >= 0, n <= Int(total) - seen, n <= Self.maxPageValues else {
+                        throw error("data page claims \(h.numValues) values, \(Int(total) - seen) remain in the column chunk", at: pageOffset)
+                    }
+                    let first = data.count
+                    if maxRep > 0 { data.reps.append(contentsOf: repeatElement(0, count: n)) }
+                    if maxDef > 0 { data.defs.append(contentsOf: repeatElement(0, count: n)) }
+                    data.count += n
+                    if h.type == PageType.dataPage.rawValue {
+                        try withDecompressed(body, size: Int(h.uncompressedSize), at: bodyOffset) { raw in
+                            var p = 0
+                            if maxRep > 0 {
+                                guard h.repEncoding == ParquetEncoding.rle.rawValue else { throw EncodingError(reason: "repetition levels in unsupported encoding \(h.repEncoding)", offset: 0) }
+                                p += try levels(raw, at: p, prefixed: true, max: maxRep, into: &data.reps, from: first, count: n)
+                            }
+                            if maxDef > 0 {
+                                guard h.defEncoding == ParquetEncoding.rle.rawValue else { throw EncodingError(reason: "definition levels in unsupported encoding \(h.defEncoding)", offset: p) }
+                                p += try levels(raw, at: p, prefixed: true, max: maxDef, into: &data.defs, from: first, count: n)
+                            }
+                            let nonNull = nonNullCount(data.defs, from: first, count: n, maxDef: maxDef)
+                            try decoder.decode(h.encoding, UnsafeRawBufferPointer(rebasing: raw[p...]), count: nonNull,
+                                               dictionary: dictionary, into: &data.values)
+                        }
+                    } else {
+                        let repLen = Int(h.repLevelsByteLength), defLen = Int(h.defLevelsByteLength)
+                        guard repLen >= 0, defLen >= 0, repLen + defLen <= body.count, repLen + defLen <= Int(h.uncompressedSize) else {
+                            throw error("v2 page level lengths (\(repLen) + \(defLen)) exceed the page (\(body.count) bytes)", at: pageOffset)
+                        }
+                        if maxRep > 0 {
+                            _ = try levels(UnsafeRawBufferPointer(rebasing: body[0..<repLen]), at: 0, prefixed: false, max: maxRep,
+                                           into: &data.reps, from: first, count: n)
+                        }
+                        if maxDef > 0 {
+                            _ = try levels(UnsafeRawBufferPointer(rebasing: body[repLen..<(repLen + defLen)]), at: 0, prefixed: false,
+                                           max: maxDef, into: &data.defs, from: first, count: n)
+                        }
+                        let nonNull = nonNullCount(data.defs, from: first, count: n, maxDef: maxDef)
+                        let values = UnsafeRawBufferPointer(rebasing: body[(repLen + defLen)...])
+                        let valuesSize = Int(h.uncompressedSize) - repLen - defLen
+                        let decode = { (raw: UnsafeRawBufferPointer) throws in
+                            try decoder.decode(h.encoding, raw, count: nonNull, dictionary: dictionary, into: &data.values)
+                        }
+                        if h.isCompressed { try withDecompressed(values, size: valuesSize, at: bodyOffset + Int64(repLen + defLen), decode) } else { try decode(values) }
+                    }
+                    seen += n
+                default:
+                    continue  // index pages and unknown page types carry no values
+                }
+            } catch let e as EncodingError {
+                throw error(e.reason, at: bodyOffset)
+            }
+        }
+        if data.values.count != nonNullCount(data.defs, from: 0, count: data.count, maxDef: maxDef) {
+            throw error("decoded \(data.values.count) values but the levels define \(nonNullCount(data.defs, from: 0, count: data.count, maxDef: maxDef))", at: chunkOffset)
+        }
+        return data
+    }
+
+    /// Decodes `count` RLE-hybrid levels into `levels[from...]`; returns bytes consumed.
+    private func levels(_ raw: UnsafeRawBufferPointer, at p: Int, prefixed: Bool, max: Int,
+                        into levels: inout [UInt8], from: Int, count: Int) throws -> Int {
+        var start = p, len = raw.count - p
+        if prefixed {
+            guard raw.count - p >= 4 else { throw EncodingError(reason: "level length prefix truncated", offset: p) }
+            len = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt32.self)))
+            start = p + 4
+            guard len <= raw.count - start else { throw EncodingError(reason: "levels claim \(len) bytes, page has \(raw.count - start)", offset: p) }
+        }
+        let width = ParquetEncodings.bitWidth(max)
+        try levels.withUnsafeMutableBufferPointer { buf in
+            try ParquetEncodings.decodeHybrid(UnsafeRawBufferPointer(rebasing: raw[start..<(start + len)]), bitWidth: width,
+                                              count: count, into: buf.baseAddress! + from)
+            for i in from..<(from + count) where Int(buf[i]) > max {
+                throw EncodingError(reason: "level \(buf[i]) exceeds the maximum \(max)", offset: start)
+            }
+        }
+        return (start - p) + len
+    }
+
+    private func nonNullCount(_ defs: [UInt8], from: Int, count: Int, maxDef: Int) -> Int {
+        if maxDef == 0 { return count }
+        let m = UInt8(maxDef)
+        var c = 0
+        defs.withUnsafeBufferPointer { d in for i in from..<(from + count) where d[i] == m { c += 1 } }
+        return c
+    }
+
+    /// Runs `body` on the page bytes after decompression with the chunk's codec.
+    private func withDecompressed(_ src: UnsafeRawBufferPointer, size: Int, at offset: Int64,
+                                  _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let loc = SourceLocation(file: path, byteOffset: offset, field: leaf.dottedPath)
+        let out: [UInt8]
+        do {
+            switch ParquetCodec(rawValue: meta.codec) {
+            case .uncompressed?:
+                guard src.count == size else { throw error("uncompressed page is \(src.count) bytes, header says \(size)", at: offset) }
+                try body(src)
+                return
+            case .snappy?: out = try Codecs.snappyDecompress(src, expected: size, at: loc)
+            case .gzip?: out = try Codecs.gzipDecompress(src, expected: size, at: loc)
+            case .zstd?:
+                let declared = ZSTD_getFrameContentSize(src.baseAddress, src.count)
+                if declared < UInt64.max - 1 && declared != UInt64(size) {  // max, max-1: unknown / error
+                    throw error("zstd frame declares \(declared) bytes, page header says \(size)", at: offset)
+                }
+                out = try Codecs.zstdDecompress(src, expected: size, at: loc)
+            case let c:
+                let name = c.map { "\($0)".uppercased() } ?? "codec #\(meta.codec)"
+                throw error("unsupported compression codec \(name == "LZ4RAW" ? "LZ4_RAW" : name)", at: offset,
+                            hint: "rewrite the file with snappy, gzip, zstd or no compression")
+            }
+        } catch let e as DataIOError where e.reason.hasPrefix("row group") == false {
+            throw error(e.reason, at: offset)
+        }
+        try out.withUnsafeBytes { try body($0) }
+    }
+}

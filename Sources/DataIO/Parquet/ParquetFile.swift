@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Records
+
+/// A Parquet file opened for reading: footer, schema, and streaming access to rows.
+///
+/// Format reference: https://github.com/apache/parquet-format (file layout: "PAR1", column
+/// chunks, Thrift-compact `FileMetaData`, 4-byte footer length, "PAR1").
+/// Rows are produced one row group at a time, decoding only the requested columns' chunks;
+/// every failure is a `DataIOError` naming the file, column path, row group and byte offset.
+public final class ParquetFile {
+    public let path: String
+    public let fileSize: Int64
+    public let schema: ParquetSchema
+    let meta: FileMetaData
+    private let fd: Int32
+    /// File offset where the footer (FileMetaData) starts; column chunks must end before it.
+    let footerStart: Int64
+
+    /// Opens `path` and reads and validates its footer.
+    public init(path: String) throws {
+        self.path = path
+        let loc = SourceLocation(file: path)
+        let handle = open(path, O_RDONLY)
+        guard handle >= 0 else { throw DataIOError("cannot open file: \(String(cString: strerror(errno)))", at: loc) }
+        var ok = false
+        defer { if !ok { close(handle) } }
+        var st = stat()
+        guard fstat(handle, &st) == 0 else { throw DataIOError("cannot stat file", at: loc) }
+        fileSize = Int64(st.st_size)
+        guard fileSize >= 12 else {
+            throw DataIOError("file is \(fileSize) bytes, too small to be Parquet", at: SourceLocation(file: path, byteOffset: 0),
+                              hint: "a Parquet file starts and ends with PAR1")
+        }
+        let head = try Self.readAt(handle, path: path, offset: 0, count: 4)
+        guard head == Array("PAR1".utf8) else {
+            throw DataIOError("missing PAR1 magic at the start", at: SourceLocation(file: path, byteOffset: 0), hint: "not a Parquet file")
+        }
+        let tail = try Self.readAt(handle, path: path, offset: fileSize - 8, count: 8)
+        if tail[4..<8] == ArraySlice("PARE".utf8) {
+            throw DataIOError("encrypted Parquet files are not supported", at: SourceLocation(file: path, byteOffset: fileSize - 4))
+        }
+        guard tail[4..<8] == ArraySlice("PAR1".utf8) else {
+            throw DataIOError("missing PAR1 magic at the end", at: SourceLocation(file: path, byteOffset: fileSize - 4),
+                              hint: "the file is truncated or not Parquet")
+        }
+        let footerLen = Int64(UInt32(tail[0]) | UInt32(tail[1]) << 8 | UInt32(tail[2]) << 16 | UInt32(tail[3]) << 24)
+        guard footerLen > 0, footerLen <= fileSize - 12 else {
+            throw DataIOError("footer length \(footerLen) does not fit in a \(fileSize)-byte file",
+                              at: SourceLocation(file: path, byteOffset: fileSize - 8), hint: "the file is truncated")
+        }
+        footerStart = fileSize - 8 - footerLen
+        let footer = try Self.readAt(handle, path: path, offset: footerStart, count: Int(footerLen))
+        let fStart = footerStart
+        do {
+            meta = try footer.withUnsafeBytes { b -> FileMetaData in
+                var r = ThriftCompactReader(b)
+                return try r.readFileMetaData()
+            }
+        } catch let e as ThriftCompactReader.ThriftError {
+            throw DataIOError("corrupt footer: \(e.reason)", at: SourceLocation(file: path, byteOffset: fStart + Int64(e.offset)))
+        }
+        do { schema = try ParquetSchema(elements: meta.schema) } catch let e as ParquetSchema.BuildError {
+            throw DataIOError("invalid schema: \(e.reason)", at: SourceLocation(file: path, byteOffset: fStart))
+        }
+        guard meta.numRows >= 0 else { throw DataIOError("negative row count \(meta.numRows)", at: SourceLocation(file: path, byteOffset: fStart)) }
+        for (g, rg) in meta.rowGroups.enumerated() {
+            guard rg.columns.count == schema.leaves.count else {
+                throw DataIOError("row group \(g) has \(rg.columns.count) column chunks, the schema has \(schema.leaves.count) columns",
+                                  at: SourceLocation(file: path, byteOffset: fStart))
+            }
+            guard rg.numRows >= 0 else { throw DataIOError("row group \(g) has a negative row count", at: SourceLocation(file: path, byteOffset: fStart)) }
+        }
+        fd = handle
+        ok = true
+    }
+
+    deinit { close(fd) }
+
+    /// Total number of rows (from the footer).
+    public var numRows: Int { Int(meta.numRows) }
+    public var numRowGroups: Int { meta.rowGroups.count }
+    /// Rows in row group `i`.
+    public func numRows(inRowGroup i: Int) -> Int { Int(meta.rowGroups[i].numRows) }
+    /// Key/value metadata from the footer (e.g. "ARROW:schema", "huggingface").
+    public var keyValueMetadata: [(String, String)] { meta.keyValue }
+    /// The writer, e.g. "parquet-cpp-arrow version 26.0.1".
+    public var createdBy: String? { meta.createdBy }
+
+    /// Streams rows as JSON objects (keys in schema order), one row group at a time.
+    /// `columns` selects top-level fields by name; only their column chunks are read.
+    public func rows(columns: [String]? = nil) throws -> ParquetRowIterator {
+        try ParquetRowIterator(file: self, columns: columns)
+    }
+
+    static func readAt(_ fd: Int32, path: String, offset: Int64, count: Int) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        try out.withUnsafeMutableBytes { b in
+            while done < count {
+                let r = pread(fd, b.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if r < 0 && errno == EINTR { continue }
+                guard r > 0 else {
+                    throw DataIOError(r == 0 ? "unexpected end of file" : "read failed: \(String(cString: strerror(errno)))",
+                                      at: SourceLocation(file: path, byteOffset: offset + Int64(done)))
+                }
+                done += r
+            }
+        }
+        return out
+    }
+
+    /// Decodes the chunks of the given leaves in row group `g`.
+    func readColumns(rowGroup g: Int, leaves: [Int]) throws -> [ColumnData] {
+        var out: [ColumnData] = []
+        out.reserveCapacity(leaves.count)
+        for li in leaves {
+            let leaf = schema.leaves[li]
+            let locHere = SourceLocation(file: path, byteOffset: footerStart, field: leaf.dottedPath)
+            guard let cm = meta.rowGroups[g].columns[li] else {
+                throw DataIOError("row group \(g), column '\(leaf.dottedPath)': column chunk has no metadata", at: locHere)
+            }
+            guard cm.type == leaf.physicalType?.rawValue, cm.path.isEmpty || cm.path == leaf.path else {
+                throw DataIOError("row group \(g), column '\(leaf.dottedPath)': chunk metadata (\(cm.path.joined(separator: ".")), type \(cm.type)) does not match the schema",
+                                  at: locHere)
+            }
+            var start = cm.dataPageOffset
+            if let d = cm.dictionaryPageOffset, d > 0, d < start { start = d }
+            let size = cm.totalCompressedSize
+            guard start >= 4, size >= 0, start <= footerStart, size <= footerStart - start else {
+                throw DataIOError("row group \(g), column '\(leaf.dottedPath)': column chunk [\(start), +\(size)) lies outside the data area (4..<\(footerStart))",
+                                  at: SourceLocation(file: path, byteOffset: start, field: leaf.dottedPath),
+                                  hint: "the file is truncated or its footer is corrupt")
+            }
+            let conv: ParquetValueConverter
+            do { conv = try ParquetValueConverter(leaf: leaf) } catch let e as ParquetValueConverter.Unsupported {
+                throw DataIOError("row group \(g), column '\(leaf.dottedPath)': \(e.reason)",
+                                  at: SourceLocation(file: path, byteOffset: start, field: leaf.dottedPath))
+            }
+            let bytes = try Self.readAt(fd, path: path, offset: start, count: Int(size))
+            let reader = ParquetColumnReader(
+                path: path, leaf: leaf, meta: cm, rowGroup: g,
+                decoder: ParquetValueDecoder(physical: leaf.physicalType!, typeLength: leaf.typeLength, converter: conv))
+            out.append(try bytes.withUnsafeBytes { try reader.read($0, chunkOffset: start) })
+        }
+        return out
+    }
+
+    /// File offset of the chunk of `leaf` in row group `g` (for error locations).
+    func chunkOffset(rowGroup g: Int, leaf: Int) -> Int64? {
+        guard g < meta.rowGroups.count, leaf < meta.rowGroups[g].columns.count, let cm = meta.rowGroups[g].columns[leaf] else { return nil }
+        if let d = cm.dictionaryPageOffset, d > 0, d < cm.dataPageOffset { return d }
+        return cm.dataPageOffset
+    }
+}
