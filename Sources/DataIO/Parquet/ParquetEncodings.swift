@@ -104,7 +104,8 @@ enum ParquetEncodings {
                 guard groups > 0 else { throw EncodingError(reason: "bit-packed run of 0 groups", offset: pos) }
                 let runValues = groups > Int.max / 8 ? Int.max : groups * 8
                 let take = min(runValues, count - done)
-                let runBytes = runValues == Int.max ? Int.max : runValues / 8 * bitWidth
+                let (rb, overflow) = groups.multipliedReportingOverflow(by: bitWidth)
+                let runBytes = overflow ? Int.max : rb
                 let needBytes = (take * bitWidth + 7) / 8
                 guard needBytes <= n - pos else {
                     throw EncodingError(reason: "bit-packed run truncated (needs \(needBytes) bytes, \(n - pos) left)", offset: pos)
