@@ -117,40 +117,107 @@ final class ParquetAssembler {
 
     // MARK: - Cursors
 
-    var columns: [ColumnData]
-    var li: [Int]
-    var vi: [Int]
-    let maxDef: [Int]
+    /// Read position in one leaf's levels and values. Plain pointers (no ARC, no exclusivity
+    /// checks) into buffers owned by the assembler.
+    struct Cursor {
+        var defs: UnsafeMutablePointer<UInt8>?
+        var reps: UnsafeMutablePointer<UInt8>?
+        var values: UnsafeMutablePointer<JSONValue>?
+        var count: Int
+        var nvalues: Int
+        var li = 0
+        var vi = 0
+        var maxDef: Int
+    }
 
+    let cursors: UnsafeMutablePointer<Cursor>
+    let ncols: Int
+
+    /// Takes the columns' values over (moved out, so each is handed to a row without an
+    /// extra retain); levels are copied.
     init(columns: [ColumnData], maxDef: [Int]) {
-        self.columns = columns
-        self.li = [Int](repeating: 0, count: columns.count)
-        self.vi = [Int](repeating: 0, count: columns.count)
-        self.maxDef = maxDef
+        ncols = columns.count
+        cursors = .allocate(capacity: max(1, columns.count))
+        for (s, var c) in columns.enumerated() {
+            func copy(_ a: [UInt8]) -> UnsafeMutablePointer<UInt8>? {
+                guard !a.isEmpty else { return nil }
+                let p = UnsafeMutablePointer<UInt8>.allocate(capacity: a.count)
+                a.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: a.count) }
+                return p
+            }
+            var vals: UnsafeMutablePointer<JSONValue>?
+            let nv = c.values.count
+            if nv > 0 {
+                let p = UnsafeMutablePointer<JSONValue>.allocate(capacity: nv)
+                c.values.withUnsafeMutableBufferPointer { src in
+                    p.moveInitialize(from: src.baseAddress!, count: nv)
+                    src.baseAddress!.initialize(repeating: .null, count: nv)  // trivial values left behind
+                }
+                vals = p
+            }
+            (cursors + s).initialize(to: Cursor(defs: copy(c.defs), reps: copy(c.reps), values: vals, count: c.count,
+                                                nvalues: nv, maxDef: maxDef[s]))
+        }
+    }
+
+    deinit {
+        for s in 0..<ncols {
+            let c = cursors[s]
+            c.defs?.deallocate()
+            c.reps?.deallocate()
+            if let v = c.values {
+                // Values before `vi` were moved out or released by `skip`.
+                if c.vi < c.nvalues { (v + c.vi).deinitialize(count: c.nvalues - c.vi) }
+                v.deallocate()
+            }
+        }
+        cursors.deinitialize(count: ncols)
+        cursors.deallocate()
     }
 
     @inline(__always)
     func peekDef(_ s: Int) throws -> Int {
-        let i = li[s]
-        guard i < columns[s].count else { throw AssemblyError(reason: "column has fewer level entries than the rows need", slot: s) }
-        return columns[s].defs.isEmpty ? 0 : Int(columns[s].defs[i])
+        let c = cursors + s
+        guard c.pointee.li < c.pointee.count else {
+            throw AssemblyError(reason: "column has fewer level entries than the rows need", slot: s)
+        }
+        guard let d = c.pointee.defs else { return 0 }
+        return Int(d[c.pointee.li])
     }
 
     /// Repetition level of the next entry, or nil at the end of the chunk.
     @inline(__always)
     func peekRep(_ s: Int) -> Int? {
-        let i = li[s]
-        guard i < columns[s].count else { return nil }
-        return columns[s].reps.isEmpty ? 0 : Int(columns[s].reps[i])
+        let c = cursors + s
+        guard c.pointee.li < c.pointee.count else { return nil }
+        guard let r = c.pointee.reps else { return 0 }
+        return Int(r[c.pointee.li])
     }
 
     /// Consumes one level entry in every leaf of `n` (n is null or empty here).
     func skip(_ n: Node) throws {
         for s in n.slots {
             let d = try peekDef(s)
-            li[s] += 1
-            if d >= maxDef[s] { vi[s] += 1 }
+            let c = cursors + s
+            c.pointee.li += 1
+            if d >= c.pointee.maxDef && c.pointee.vi < c.pointee.nvalues {
+                (c.pointee.values! + c.pointee.vi).deinitialize(count: 1)
+                c.pointee.vi += 1
+            }
         }
+    }
+
+    /// Moves the next value of leaf `s` out.
+    @inline(__always)
+    func take(_ s: Int) throws -> JSONValue {
+        let d = try peekDef(s)
+        let c = cursors + s
+        guard d >= c.pointee.maxDef else { throw AssemblyError(reason: "required value is missing (definition level \(d))", slot: s) }
+        let v = c.pointee.vi
+        guard v < c.pointee.nvalues else { throw AssemblyError(reason: "more defined levels than values", slot: s) }
+        c.pointee.li += 1
+        c.pointee.vi = v + 1
+        return (c.pointee.values! + v).move()
     }
 
     func value(_ n: Node) throws -> JSONValue {
@@ -159,13 +226,7 @@ final class ParquetAssembler {
         }
         switch n.kind {
         case .leaf(let s):
-            let d = try peekDef(s)
-            guard d >= maxDef[s] else { throw AssemblyError(reason: "required value is missing (definition level \(d))", slot: s) }
-            let v = vi[s]
-            guard v < columns[s].values.count else { throw AssemblyError(reason: "more defined levels than values", slot: s) }
-            li[s] += 1
-            vi[s] = v + 1
-            return columns[s].values[v]
+            return try take(s)
         case .structure(let fields):
             var o = JSONObject()
             o.entries.reserveCapacity(fields.count)
@@ -192,12 +253,13 @@ final class ParquetAssembler {
 
     /// Checks that every leaf was consumed exactly (called after the last row of the group).
     func checkFinished() throws {
-        for s in 0..<columns.count {
-            if li[s] != columns[s].count {
-                throw AssemblyError(reason: "\(columns[s].count - li[s]) level entries left over after the last row", slot: s)
+        for s in 0..<ncols {
+            let c = cursors[s]
+            if c.li != c.count {
+                throw AssemblyError(reason: "\(c.count - c.li) level entries left over after the last row", slot: s)
             }
-            if vi[s] != columns[s].values.count {
-                throw AssemblyError(reason: "\(columns[s].values.count - vi[s]) values left over after the last row", slot: s)
+            if c.vi != c.nvalues {
+                throw AssemblyError(reason: "\(c.nvalues - c.vi) values left over after the last row", slot: s)
             }
         }
     }

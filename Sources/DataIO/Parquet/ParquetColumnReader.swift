@@ -29,6 +29,11 @@ struct ParquetColumnReader {
         let total = meta.numValues
         guard total >= 0, total <= Int64(Int32.max) else { throw error("column chunk claims \(total) values", at: chunkOffset) }
         var data = ColumnData()
+        // Non-repeated columns have exactly `total` level entries; reserve them up front (bounded).
+        let expect = min(Int(total), 1 << 22)
+        data.values.reserveCapacity(expect)
+        if maxDef > 0 { data.defs.reserveCapacity(expect) }
+        if maxRep > 0 { data.reps.reserveCapacity(expect) }
         var dictionary: [JSONValue]?
         var pos = 0
         var seen = 0
@@ -166,7 +171,7 @@ struct ParquetColumnReader {
                 try body(src)
                 return
             case .snappy?: out = try Codecs.snappyDecompress(src, expected: size, at: loc)
-            case .gzip?: out = try Codecs.gzipDecompress(src, expected: size, at: loc)
+            case .gzip?: out = try Self.gunzip(src, size: size, at: loc)
             case .zstd?:
                 let declared = ZSTD_getFrameContentSize(src.baseAddress, src.count)
                 if declared < UInt64.max - 1 && declared != UInt64(size) {  // max, max-1: unknown / error
@@ -182,5 +187,44 @@ struct ParquetColumnReader {
             throw error(e.reason, at: offset)
         }
         try out.withUnsafeBytes { try body($0) }
+    }
+
+    /// Inflates a gzip page straight into a buffer of the size the page header declares
+    /// (one pass, no intermediate chunks). Multi-member streams are joined.
+    static func gunzip(_ src: UnsafeRawBufferPointer, size: Int, at loc: SourceLocation) throws -> [UInt8] {
+        var z = GzipInflater()
+        try z.start(at: loc)
+        defer { z.end() }
+        var consumed = 0
+        var done = 0
+        var ended = false
+        let out = try [UInt8](unsafeUninitializedCapacity: size) { buf, n in
+            let dst = UnsafeMutableRawBufferPointer(buf)
+            while true {
+                let (used, produced, end) = try z.inflate(UnsafeRawBufferPointer(rebasing: src[consumed...]),
+                                                          into: UnsafeMutableRawBufferPointer(rebasing: dst[done...]), at: loc)
+                consumed += used
+                done += produced
+                if end {
+                    if consumed < src.count && done < size { try z.reset(at: loc); continue }
+                    ended = true
+                    break
+                }
+                if done == size { break }
+                if used == 0 && produced == 0 { break }
+            }
+            n = size
+        }
+        if !ended && done == size {
+            // Output is full: the stream must end here.
+            var one: UInt8 = 0
+            let (_, produced, end) = try withUnsafeMutableBytes(of: &one) { try z.inflate(UnsafeRawBufferPointer(rebasing: src[consumed...]), into: $0, at: loc) }
+            if produced > 0 { throw DataIOError("gzip page decodes to more than the \(size) bytes its header declares", at: loc) }
+            ended = end
+        }
+        guard ended, done == size else {
+            throw DataIOError("gzip page decodes to \(done) bytes, header declares \(size)\(ended ? "" : " (truncated stream)")", at: loc)
+        }
+        return out
     }
 }

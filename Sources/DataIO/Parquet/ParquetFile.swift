@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import Records
 
 /// A Parquet file opened for reading: footer, schema, and streaming access to rows.
@@ -115,8 +116,8 @@ public final class ParquetFile {
 
     /// Decodes the chunks of the given leaves in row group `g`.
     func readColumns(rowGroup g: Int, leaves: [Int]) throws -> [ColumnData] {
-        var out: [ColumnData] = []
-        out.reserveCapacity(leaves.count)
+        var jobs: [(reader: ParquetColumnReader, start: Int64, size: Int)] = []
+        jobs.reserveCapacity(leaves.count)
         for li in leaves {
             let leaf = schema.leaves[li]
             let locHere = SourceLocation(file: path, byteOffset: footerStart, field: leaf.dottedPath)
@@ -140,13 +141,52 @@ public final class ParquetFile {
                 throw DataIOError("row group \(g), column '\(leaf.dottedPath)': \(e.reason)",
                                   at: SourceLocation(file: path, byteOffset: start, field: leaf.dottedPath))
             }
-            let bytes = try Self.readAt(fd, path: path, offset: start, count: Int(size))
             let reader = ParquetColumnReader(
                 path: path, leaf: leaf, meta: cm, rowGroup: g,
                 decoder: ParquetValueDecoder(physical: leaf.physicalType!, typeLength: leaf.typeLength, converter: conv))
-            out.append(try bytes.withUnsafeBytes { try reader.read($0, chunkOffset: start) })
+            jobs.append((reader, start, Int(size)))
         }
-        return out
+        let fd = self.fd, path = self.path
+        func run(_ j: (reader: ParquetColumnReader, start: Int64, size: Int)) throws -> ColumnData {
+            let bytes = try Self.readAt(fd, path: path, offset: j.start, count: j.size)
+            return try bytes.withUnsafeBytes { try j.reader.read($0, chunkOffset: j.start) }
+        }
+        // Column chunks are independent: decode them on all cores when there is enough work.
+        let totalBytes = jobs.reduce(0) { $0 + $1.size }
+        if jobs.count < 2 || totalBytes < 1 << 16 || ParquetFile.maxThreads < 2 {
+            return try jobs.map(run)
+        }
+        let results = UnsafeMutablePointer<Result<ColumnData, Error>>.allocate(capacity: jobs.count)
+        defer {
+            results.deinitialize(count: jobs.count)
+            results.deallocate()
+        }
+        // Larger chunks first so the cores finish together.
+        let order = jobs.indices.sorted { jobs[$0].size > jobs[$1].size }
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: min(ParquetFile.maxThreads, jobs.count)) { _ in
+            while let k = next.take(limit: order.count) {
+                let i = order[k]
+                (results + i).initialize(to: Result { try run(jobs[i]) })
+            }
+        }
+        return try (0..<jobs.count).map { try results[$0].get() }
+    }
+
+    /// Threads used to decode the column chunks of one row group (1 disables parallel decoding).
+    nonisolated(unsafe) public static var maxThreads = ProcessInfo.processInfo.activeProcessorCount
+
+    /// A shared job counter for `concurrentPerform` workers.
+    private final class Counter: @unchecked Sendable {
+        private var value = 0
+        private let lock = NSLock()
+        func take(limit: Int) -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard value < limit else { return nil }
+            value += 1
+            return value - 1
+        }
     }
 
     /// File offset of the chunk of `leaf` in row group `g` (for error locations).

@@ -10,6 +10,14 @@ struct ParquetValueDecoder {
     let typeLength: Int
     let converter: ParquetValueConverter
 
+    /// Reserves room for `n` more values with geometric growth (an exact reserve per page
+    /// would reallocate the whole column for every page).
+    @inline(__always)
+    static func grow(_ out: inout [JSONValue], by n: Int) {
+        let want = out.count + n
+        if want > out.capacity { out.reserveCapacity(max(want, out.capacity * 2)) }
+    }
+
     private func need(_ bytes: Int, _ buf: UnsafeRawBufferPointer, _ what: String) throws {
         guard bytes <= buf.count else {
             throw EncodingError(reason: "\(what) needs \(bytes) bytes, page has \(buf.count)", offset: buf.count)
@@ -20,7 +28,7 @@ struct ParquetValueDecoder {
     /// Returns the number of bytes consumed.
     @discardableResult
     func decodePlain(_ buf: UnsafeRawBufferPointer, count: Int, into out: inout [JSONValue]) throws -> Int {
-        out.reserveCapacity(out.count + count)
+        Self.grow(&out, by: count)
         let c = converter
         switch physical {
         case .boolean:
@@ -92,7 +100,7 @@ struct ParquetValueDecoder {
             _ = try idx.withUnsafeMutableBufferPointer { p in
                 try ParquetEncodings.decodeHybrid(UnsafeRawBufferPointer(rebasing: buf[1...]), bitWidth: width, count: count, into: p.baseAddress!)
             }
-            out.reserveCapacity(out.count + count)
+            Self.grow(&out, by: count)
             let n = UInt32(dict.count)
             for (k, i) in idx.enumerated() {
                 guard i < n else { throw EncodingError(reason: "dictionary index \(i) out of range (dictionary has \(n) values) at value \(k)", offset: 1) }
@@ -107,7 +115,7 @@ struct ParquetValueDecoder {
             _ = try bits.withUnsafeMutableBufferPointer { p in
                 try ParquetEncodings.decodeHybrid(UnsafeRawBufferPointer(rebasing: buf[4..<(4 + len)]), bitWidth: 1, count: count, into: p.baseAddress!)
             }
-            out.reserveCapacity(out.count + count)
+            Self.grow(&out, by: count)
             for b in bits { out.append(.bool(b != 0)) }
         case .deltaBinaryPacked:
             guard physical == .int32 || physical == .int64 else {
@@ -115,7 +123,7 @@ struct ParquetValueDecoder {
             }
             let (vals, _) = try ParquetEncodings.decodeDeltaBinaryPacked(buf, limit: count, requireAll: false)
             guard vals.count == count else { throw EncodingError(reason: "DELTA_BINARY_PACKED has \(vals.count) values, expected \(count)", offset: 0) }
-            out.reserveCapacity(out.count + count)
+            Self.grow(&out, by: count)
             let c = converter
             if physical == .int32 {
                 for v in vals { out.append(c.int32(Int32(truncatingIfNeeded: v))) }
@@ -124,14 +132,14 @@ struct ParquetValueDecoder {
             }
         case .deltaLengthByteArray:
             guard physical == .byteArray else { throw EncodingError(reason: "DELTA_LENGTH_BYTE_ARRAY for \(physical.name) values", offset: 0) }
-            out.reserveCapacity(out.count + count)
+            Self.grow(&out, by: count)
             let c = converter
             try ParquetEncodings.decodeDeltaLengthByteArray(buf, count: count) { out.append(c.bytes($0)) }
         case .deltaByteArray:
             guard physical == .byteArray || physical == .fixedLenByteArray else {
                 throw EncodingError(reason: "DELTA_BYTE_ARRAY for \(physical.name) values", offset: 0)
             }
-            out.reserveCapacity(out.count + count)
+            Self.grow(&out, by: count)
             let c = converter
             let w = physical == .fixedLenByteArray ? typeLength : -1
             try ParquetEncodings.decodeDeltaByteArray(buf, count: count) { v in
