@@ -211,6 +211,13 @@ def main():
         write("logical_types", logical(300, 3), compression="snappy", row_group_size=120)
         write("empty_table", primitives(0, 4), compression="snappy")
         write("single_row_groups_of_one", primitives(5, 5), compression="zstd", row_group_size=1)
+        # Legacy nested layouts (2-level lists, bare repeated fields, MAP_KEY_VALUE), hand-written.
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import parquet_legacy
+        legacy = os.path.join(OUT, "legacy_nested.parquet")
+        parquet_legacy.write_legacy(legacy)
+        with open(os.path.join(OUT, "legacy_nested.expected.jsonl"), "w", encoding="utf-8") as f:
+            f.write(expected_lines(legacy))
         # Files the reader must refuse with an error naming the codec.
         for codec in ["lz4", "brotli"]:
             path = os.path.join(OUT, f"codec_{codec}.parquet")

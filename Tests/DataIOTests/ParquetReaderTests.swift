@@ -86,6 +86,12 @@ final class ParquetReaderTests: XCTestCase {
         ] {
             XCTAssertTrue(d.split(separator: "\n").contains(Substring(line)), "missing line \(line) in\n\(d)")
         }
+        let legacy = try ParquetFile(path: S.fixtures.appendingPathComponent("legacy_nested.parquet").path).schema.description
+        for line in ["legacy_list: list<array: int32 not null>", "bare: list<bare: int32 not null> not null",
+                     "pairs: list<element: struct<name: string not null, n: int32> not null>",
+                     "tuple_list: list<tuple_list_tuple: struct<s: string not null> not null>"] {
+            XCTAssertTrue(legacy.split(separator: "\n").contains(Substring(line)), "missing line \(line) in\n\(legacy)")
+        }
         let lt = try ParquetFile(path: S.fixtures.appendingPathComponent("logical_types.parquet").path).schema.description
         for line in ["d: date32[day]", "ts_ms_utc: timestamp[ms, tz=UTC]", "dec: decimal128(12, 2)", "u32: uint32"] {
             XCTAssertTrue(lt.split(separator: "\n").contains(Substring(line)), "missing line \(line) in\n\(lt)")

@@ -127,56 +127,51 @@ public struct ParquetSchema: Sendable, CustomStringConvertible {
         case .none: break
         }
         if let (k, v) = ParquetAssembler.mapEntries(of: n) { return [k, v] }
+        if n.repetition == .repeated && n.isLeaf { return [] }
         return n.children
     }
 
-    /// Arrow-style type name of a node (`string`, `list<element: int64>`, `struct<a: double>`).
+    /// Arrow-style type of a field (`string`, `list<element: int64>`, `int64 not null`).
     static func typeString(_ n: ParquetSchemaNode) -> String {
-        var s = baseTypeString(n)
-        if n.repetition == .required && n.path.count > 0 { s += " not null" }
-        return s
+        if n.repetition == .repeated && !n.path.isEmpty {
+            // A bare repeated field is a non-null list of non-null elements.
+            return "list<\(n.name): \(contentType(n)) not null> not null"
+        }
+        return contentType(n) + (n.repetition == .required && !n.path.isEmpty ? " not null" : "")
     }
 
-    static func baseTypeString(_ n: ParquetSchemaNode) -> String {
+    /// The node's type ignoring its own repetition.
+    static func contentType(_ n: ParquetSchemaNode) -> String {
         if let p = n.physicalType {
-            let leafType: String
             switch n.logicalType {
-            case .string?, .enumeration?: leafType = "string"
-            case .json?: leafType = "extension<arrow.json>"
-            case .decimal(let s, let p)?: leafType = "decimal128(\(p), \(s))"
-            case .date?: leafType = "date32[day]"
+            case .string?, .enumeration?: return "string"
+            case .json?: return "extension<arrow.json>"
+            case .decimal(let s, let p)?: return "decimal128(\(p), \(s))"
+            case .date?: return "date32[day]"
             case .timestamp(let utc, let unit)?:
-                leafType = "timestamp[\(["ms", "us", "ns"][max(0, min(2, unit - 1))])\(utc ? ", tz=UTC" : "")]"
-            case .time(_, let unit)?: leafType = unit == 1 ? "time32[ms]" : (unit == 2 ? "time64[us]" : "time64[ns]")
-            case .integer(let bits, let signed)?: leafType = "\(signed ? "" : "u")int\(bits)"
+                return "timestamp[\(["ms", "us", "ns"][max(0, min(2, unit - 1))])\(utc ? ", tz=UTC" : "")]"
+            case .time(_, let unit)?: return unit == 1 ? "time32[ms]" : (unit == 2 ? "time64[us]" : "time64[ns]")
+            case .integer(let bits, let signed)?: return "\(signed ? "" : "u")int\(bits)"
             default:
                 switch p {
-                case .boolean: leafType = "bool"
-                case .int32: leafType = "int32"
-                case .int64: leafType = "int64"
-                case .int96: leafType = "timestamp[ns]"
-                case .float: leafType = "float"
-                case .double: leafType = "double"
-                case .byteArray: leafType = "binary"
-                case .fixedLenByteArray: leafType = "fixed_size_binary[\(n.typeLength)]"
+                case .boolean: return "bool"
+                case .int32: return "int32"
+                case .int64: return "int64"
+                case .int96: return "timestamp[ns]"
+                case .float: return "float"
+                case .double: return "double"
+                case .byteArray: return "binary"
+                case .fixedLenByteArray: return "fixed_size_binary[\(n.typeLength)]"
                 }
             }
-            // A bare repeated primitive is a list of required values (legacy 2-level list).
-            if n.repetition == .repeated { return "list<\(n.name): \(leafType) not null>" }
-            return leafType
         }
-        if let e = ParquetAssembler.listElement(of: n) { return "list<\(e.name): \(typeString(e))>" }
-        if let (k, v) = ParquetAssembler.mapEntries(of: n) {
-            return "map<\(baseTypeString(k)), \(typeString(v).replacingSuffix(" not null", with: ""))>"
+        if let e = ParquetAssembler.listElement(of: n) {
+            if ParquetAssembler.elementIsRepeatedNode(list: n, repeated: n.children[0]) {
+                return "list<\(e.name): \(contentType(e)) not null>"
+            }
+            return "list<\(e.name): \(typeString(e))>"
         }
-        let inner = n.children.map { "\($0.name): \(typeString($0))" }.joined(separator: ", ")
-        if n.repetition == .repeated { return "list<\(n.name): struct<\(inner)> not null>" }
-        return "struct<\(inner)>"
-    }
-}
-
-extension String {
-    func replacingSuffix(_ suffix: String, with r: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) + r : self
+        if let (k, v) = ParquetAssembler.mapEntries(of: n) { return "map<\(contentType(k)), \(contentType(v))>" }
+        return "struct<" + n.children.map { "\($0.name): \(typeString($0))" }.joined(separator: ", ") + ">"
     }
 }
