@@ -222,6 +222,10 @@ def main():
         for codec in ["lz4", "brotli"]:
             path = os.path.join(OUT, f"codec_{codec}.parquet")
             pq.write_table(primitives(20, 6), path, compression=codec)
+        # INT96 timestamps are refused with an error naming the column.
+        ts = pa.table({"id": pa.array([1, 2], pa.int64()),
+                       "t": pa.array([datetime.datetime(2020, 1, 1), None], pa.timestamp("ns"))})
+        pq.write_table(ts, os.path.join(OUT, "unsupported_int96.parquet"), use_deprecated_int96_timestamps=True)
     if os.path.isdir(SHARED):
         import zstandard
         dst = os.path.join(OUT, "shared-expected")

@@ -82,8 +82,14 @@ final class ParquetCorruptionTests: XCTestCase {
         print("\(name): \(o.ok) clean reads, \(errorsSeen) located errors over \(2 * cases) corrupt files")
     }
 
-    func testNestedSnappyV2() throws { try runCases("nested_snappy_v2_plain.parquet", cases: 200, seed: 1) }
-    func testPrimitivesZstdDict() throws { try runCases("prim_zstd_v1_dict.parquet", cases: 200, seed: 2) }
-    func testPrimitivesDeltaUncompressed() throws { try runCases("prim_none_v2_delta.parquet", cases: 200, seed: 3) }
-    func testNestedUncompressedDict() throws { try runCases("nested_none_v1_dict.parquet", cases: 200, seed: 4) }
+    /// 200 cases per file by default; EAFT_PARQUET_FUZZ_CASES / EAFT_PARQUET_FUZZ_SEED scale it up for soak runs.
+    var cases: Int { Int(ProcessInfo.processInfo.environment["EAFT_PARQUET_FUZZ_CASES"] ?? "") ?? 200 }
+    var seedBase: UInt64 { UInt64(ProcessInfo.processInfo.environment["EAFT_PARQUET_FUZZ_SEED"] ?? "") ?? 0 }
+
+    func testNestedSnappyV2() throws { try runCases("nested_snappy_v2_plain.parquet", cases: cases, seed: seedBase + 1) }
+    func testPrimitivesZstdDict() throws { try runCases("prim_zstd_v1_dict.parquet", cases: cases, seed: seedBase + 2) }
+    func testPrimitivesDeltaUncompressed() throws { try runCases("prim_none_v2_delta.parquet", cases: cases, seed: seedBase + 3) }
+    func testNestedUncompressedDict() throws { try runCases("nested_none_v1_dict.parquet", cases: cases, seed: seedBase + 4) }
+    func testLegacyNested() throws { try runCases("legacy_nested.parquet", cases: cases, seed: seedBase + 5) }
+    func testNestedGzipV2Dict() throws { try runCases("nested_gzip_v2_dict.parquet", cases: cases, seed: seedBase + 6) }
 }

@@ -70,6 +70,14 @@ final class ParquetReaderTests: XCTestCase {
         }
     }
 
+    func testInt96IsRefusedButOtherColumnsRead() throws {
+        let path = S.fixtures.appendingPathComponent("unsupported_int96.parquet").path
+        XCTAssertThrowsError(try S.readAll(path)) { e in
+            XCTAssertTrue("\(e)".contains("INT96") && "\(e)".contains("'t'"), "\(e)")
+        }
+        XCTAssertEqual(try S.readAll(path, columns: ["id"]), [["id": 1], ["id": 2]])
+    }
+
     func testMetadataAndSchemaDescription() throws {
         let pf = try ParquetFile(path: S.fixtures.appendingPathComponent("nested_none_v1_dict.parquet").path)
         XCTAssertEqual(pf.numRows, 400)

@@ -65,7 +65,8 @@ enum ParquetTestSupport {
 
     static func fixtureFiles() throws -> [URL] {
         try FileManager.default.contentsOfDirectory(at: fixtures, includingPropertiesForKeys: nil)
-            .filter { $0.pathExtension == "parquet" && !$0.lastPathComponent.hasPrefix("codec_") }
+            .filter { $0.pathExtension == "parquet" && !$0.lastPathComponent.hasPrefix("codec_")
+                && !$0.lastPathComponent.hasPrefix("unsupported_") }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 }

@@ -46,7 +46,7 @@ public final class ParquetRowIterator: IteratorProtocol, Sequence {
                 leaves.append(contentsOf: f.firstLeaf..<(f.firstLeaf + f.leafCount))
             }
         } catch let e as ParquetAssembler.AssemblyError {
-            throw DataIOError("unsupported schema: \(e.reason)", at: SourceLocation(file: file.path))
+            throw DataIOError("unsupported schema: \(e.reason)", at: SourceLocation(file: file.path, byteOffset: file.footerStart))
         }
         self.columnNames = chosen.map(\.name)
         self.nodes = nodes
