@@ -5,8 +5,8 @@ struct ColumnData {
     /// Definition / repetition levels, one per level entry (empty when the max level is 0).
     var defs: [UInt8] = []
     var reps: [UInt8] = []
-    /// Non-null leaf values in order.
-    var values: [JSONValue] = []
+    /// Non-null leaf values in order, one segment per data page.
+    var segments: [[JSONValue]] = []
     /// Number of level entries.
     var count = 0
 }
@@ -135,10 +135,11 @@ final class ParquetAssembler {
 
     /// Takes the columns' values over (moved out, so each is handed to a row without an
     /// extra retain); levels are copied.
-    init(columns: [ColumnData], maxDef: [Int]) {
+    /// `columns` is consumed: its value buffers must be uniquely owned so they can be moved from.
+    init(columns: consuming [ColumnData], maxDef: [Int]) {
         ncols = columns.count
         cursors = .allocate(capacity: max(1, columns.count))
-        for (s, var c) in columns.enumerated() {
+        for s in 0..<ncols {
             func copy(_ a: [UInt8]) -> UnsafeMutablePointer<UInt8>? {
                 guard !a.isEmpty else { return nil }
                 let p = UnsafeMutablePointer<UInt8>.allocate(capacity: a.count)
@@ -146,16 +147,21 @@ final class ParquetAssembler {
                 return p
             }
             var vals: UnsafeMutablePointer<JSONValue>?
-            let nv = c.values.count
+            let nv = columns[s].segments.reduce(0) { $0 + $1.count }
             if nv > 0 {
                 let p = UnsafeMutablePointer<JSONValue>.allocate(capacity: nv)
-                c.values.withUnsafeMutableBufferPointer { src in
-                    p.moveInitialize(from: src.baseAddress!, count: nv)
-                    src.baseAddress!.initialize(repeating: .null, count: nv)  // trivial values left behind
+                var at = 0
+                for k in columns[s].segments.indices where !columns[s].segments[k].isEmpty {
+                    let m = columns[s].segments[k].count
+                    columns[s].segments[k].withUnsafeMutableBufferPointer { src in
+                        (p + at).moveInitialize(from: src.baseAddress!, count: m)
+                        src.baseAddress!.initialize(repeating: .null, count: m)  // trivial values left behind
+                    }
+                    at += m
                 }
                 vals = p
             }
-            (cursors + s).initialize(to: Cursor(defs: copy(c.defs), reps: copy(c.reps), values: vals, count: c.count,
+            (cursors + s).initialize(to: Cursor(defs: copy(columns[s].defs), reps: copy(columns[s].reps), values: vals, count: columns[s].count,
                                                 nvalues: nv, maxDef: maxDef[s]))
         }
     }

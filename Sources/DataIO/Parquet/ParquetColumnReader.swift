@@ -23,21 +23,31 @@ struct ParquetColumnReader {
                     at: SourceLocation(file: path, byteOffset: offset, field: leaf.dottedPath), hint: hint)
     }
 
-    /// `chunk` holds the chunk's bytes, which start at file offset `chunkOffset`.
-    func read(_ chunk: UnsafeRawBufferPointer, chunkOffset: Int64) throws -> ColumnData {
-        let maxDef = leaf.maxDefinitionLevel, maxRep = leaf.maxRepetitionLevel
+    /// One page located in a column chunk by `scan`.
+    struct PageRef {
+        var header: PageHeader
+        /// Offset of the page body within the chunk, and of the page (header) in the file.
+        var bodyStart: Int
+        var pageOffset: Int64
+        /// Number of level entries (data pages).
+        var count: Int
+    }
+
+    /// Levels and values of one data page.
+    struct PageData {
+        var defs: [UInt8] = []
+        var reps: [UInt8] = []
+        var values: [JSONValue] = []
+    }
+
+    /// Walks the page headers of a chunk (cheap: no decompression) and checks their sizes.
+    func scan(_ chunk: UnsafeRawBufferPointer, chunkOffset: Int64) throws -> (dictionary: PageRef?, pages: [PageRef]) {
         let total = meta.numValues
         guard total >= 0, total <= Int64(Int32.max) else { throw error("column chunk claims \(total) values", at: chunkOffset) }
-        var data = ColumnData()
-        // Non-repeated columns have exactly `total` level entries; reserve them up front (bounded).
-        let expect = min(Int(total), 1 << 22)
-        data.values.reserveCapacity(expect)
-        if maxDef > 0 { data.defs.reserveCapacity(expect) }
-        if maxRep > 0 { data.reps.reserveCapacity(expect) }
-        var dictionary: [JSONValue]?
+        var dictionary: PageRef?
+        var pages: [PageRef] = []
         var pos = 0
         var seen = 0
-        var pages = 0
         while seen < Int(total) {
             let pageOffset = chunkOffset + Int64(pos)
             guard pos < chunk.count else {
@@ -55,79 +65,123 @@ struct ParquetColumnReader {
             guard Int(h.uncompressedSize) <= Self.maxPageBytes else {
                 throw error("page claims \(h.uncompressedSize) uncompressed bytes", at: pageOffset)
             }
-            let body = UnsafeRawBufferPointer(rebasing: chunk[bodyStart..<(bodyStart + Int(h.compressedSize))])
-            let bodyOffset = chunkOffset + Int64(bodyStart)
             pos = bodyStart + Int(h.compressedSize)
-            pages += 1
-            do {
-                switch PageType(rawValue: h.type) {
-                case .dictionaryPage?:
-                    guard dictionary == nil else { throw error("second dictionary page in one column chunk", at: pageOffset) }
-                    guard h.numValues >= 0, Int(h.numValues) <= Int(h.uncompressedSize) * 8 + 8 else {
-                        throw error("dictionary page claims \(h.numValues) values", at: pageOffset)
-                    }
-                    var dict: [JSONValue] = []
-                    try withDecompressed(body, size: Int(h.uncompressedSize), at: bodyOffset) { raw in
-                        try decoder.decodePlain(raw, count: Int(h.numValues), into: &dict)
-                    }
-                    dictionary = dict
-                case .dataPage?, .dataPageV2?:
-                    let n = Int(h.numValues)
-                    guard n >= 0, n <= Int(total) - seen, n <= Self.maxPageValues else {
-                        throw error("data page claims \(h.numValues) values, \(Int(total) - seen) remain in the column chunk", at: pageOffset)
-                    }
-                    let first = data.count
-                    if maxRep > 0 { data.reps.append(contentsOf: repeatElement(0, count: n)) }
-                    if maxDef > 0 { data.defs.append(contentsOf: repeatElement(0, count: n)) }
-                    data.count += n
-                    if h.type == PageType.dataPage.rawValue {
-                        try withDecompressed(body, size: Int(h.uncompressedSize), at: bodyOffset) { raw in
-                            var p = 0
-                            if maxRep > 0 {
-                                guard h.repEncoding == ParquetEncoding.rle.rawValue else { throw EncodingError(reason: "repetition levels in unsupported encoding \(h.repEncoding)", offset: 0) }
-                                p += try levels(raw, at: p, prefixed: true, max: maxRep, into: &data.reps, from: first, count: n)
-                            }
-                            if maxDef > 0 {
-                                guard h.defEncoding == ParquetEncoding.rle.rawValue else { throw EncodingError(reason: "definition levels in unsupported encoding \(h.defEncoding)", offset: p) }
-                                p += try levels(raw, at: p, prefixed: true, max: maxDef, into: &data.defs, from: first, count: n)
-                            }
-                            let nonNull = nonNullCount(data.defs, from: first, count: n, maxDef: maxDef)
-                            try decoder.decode(h.encoding, UnsafeRawBufferPointer(rebasing: raw[p...]), count: nonNull,
-                                               dictionary: dictionary, into: &data.values)
-                        }
-                    } else {
-                        let repLen = Int(h.repLevelsByteLength), defLen = Int(h.defLevelsByteLength)
-                        guard repLen >= 0, defLen >= 0, repLen + defLen <= body.count, repLen + defLen <= Int(h.uncompressedSize) else {
-                            throw error("v2 page level lengths (\(repLen) + \(defLen)) exceed the page (\(body.count) bytes)", at: pageOffset)
-                        }
-                        if maxRep > 0 {
-                            _ = try levels(UnsafeRawBufferPointer(rebasing: body[0..<repLen]), at: 0, prefixed: false, max: maxRep,
-                                           into: &data.reps, from: first, count: n)
-                        }
-                        if maxDef > 0 {
-                            _ = try levels(UnsafeRawBufferPointer(rebasing: body[repLen..<(repLen + defLen)]), at: 0, prefixed: false,
-                                           max: maxDef, into: &data.defs, from: first, count: n)
-                        }
-                        let nonNull = nonNullCount(data.defs, from: first, count: n, maxDef: maxDef)
-                        let values = UnsafeRawBufferPointer(rebasing: body[(repLen + defLen)...])
-                        let valuesSize = Int(h.uncompressedSize) - repLen - defLen
-                        let decode = { (raw: UnsafeRawBufferPointer) throws in
-                            try decoder.decode(h.encoding, raw, count: nonNull, dictionary: dictionary, into: &data.values)
-                        }
-                        if h.isCompressed { try withDecompressed(values, size: valuesSize, at: bodyOffset + Int64(repLen + defLen), decode) } else { try decode(values) }
-                    }
-                    seen += n
-                default:
-                    continue  // index pages and unknown page types carry no values
+            switch PageType(rawValue: h.type) {
+            case .dictionaryPage?:
+                guard dictionary == nil, pages.isEmpty else { throw error("unexpected dictionary page", at: pageOffset) }
+                guard h.numValues >= 0, Int(h.numValues) <= Int(h.uncompressedSize) * 8 + 8 else {
+                    throw error("dictionary page claims \(h.numValues) values", at: pageOffset)
                 }
-            } catch let e as EncodingError {
-                throw error(e.reason, at: bodyOffset)
+                dictionary = PageRef(header: h, bodyStart: bodyStart, pageOffset: pageOffset, count: Int(h.numValues))
+            case .dataPage?, .dataPageV2?:
+                let n = Int(h.numValues)
+                guard n >= 0, n <= Int(total) - seen, n <= Self.maxPageValues else {
+                    throw error("data page claims \(h.numValues) values, \(Int(total) - seen) remain in the column chunk", at: pageOffset)
+                }
+                pages.append(PageRef(header: h, bodyStart: bodyStart, pageOffset: pageOffset, count: n))
+                seen += n
+            default:
+                continue  // index pages and unknown page types carry no values
             }
         }
-        if data.values.count != nonNullCount(data.defs, from: 0, count: data.count, maxDef: maxDef) {
-            throw error("decoded \(data.values.count) values but the levels define \(nonNullCount(data.defs, from: 0, count: data.count, maxDef: maxDef))", at: chunkOffset)
+        return (dictionary, pages)
+    }
+
+    func decodeDictionary(_ chunk: UnsafeRawBufferPointer, chunkOffset: Int64, _ page: PageRef) throws -> [JSONValue] {
+        let h = page.header
+        let body = UnsafeRawBufferPointer(rebasing: chunk[page.bodyStart..<(page.bodyStart + Int(h.compressedSize))])
+        let bodyOffset = chunkOffset + Int64(page.bodyStart)
+        var dict: [JSONValue] = []
+        do {
+            try withDecompressed(body, size: Int(h.uncompressedSize), at: bodyOffset) { raw in
+                try decoder.decodePlain(raw, count: page.count, into: &dict)
+            }
+        } catch let e as EncodingError {
+            throw error("dictionary page: \(e.reason)", at: bodyOffset)
+        }
+        return dict
+    }
+
+    /// Decodes one data page (v1 or v2): levels, then the non-null values.
+    func decodePage(_ chunk: UnsafeRawBufferPointer, chunkOffset: Int64, _ page: PageRef, dictionary: [JSONValue]?) throws -> PageData {
+        let maxDef = leaf.maxDefinitionLevel, maxRep = leaf.maxRepetitionLevel
+        let h = page.header
+        let n = page.count
+        let body = UnsafeRawBufferPointer(rebasing: chunk[page.bodyStart..<(page.bodyStart + Int(h.compressedSize))])
+        let bodyOffset = chunkOffset + Int64(page.bodyStart)
+        var data = PageData()
+        if maxRep > 0 { data.reps = [UInt8](repeating: 0, count: n) }
+        if maxDef > 0 { data.defs = [UInt8](repeating: 0, count: n) }
+        do {
+            if h.type == PageType.dataPage.rawValue {
+                try withDecompressed(body, size: Int(h.uncompressedSize), at: bodyOffset) { raw in
+                    var p = 0
+                    if maxRep > 0 {
+                        guard h.repEncoding == ParquetEncoding.rle.rawValue else { throw EncodingError(reason: "repetition levels in unsupported encoding \(h.repEncoding)", offset: 0) }
+                        p += try levels(raw, at: p, prefixed: true, max: maxRep, into: &data.reps, from: 0, count: n)
+                    }
+                    if maxDef > 0 {
+                        guard h.defEncoding == ParquetEncoding.rle.rawValue else { throw EncodingError(reason: "definition levels in unsupported encoding \(h.defEncoding)", offset: p) }
+                        p += try levels(raw, at: p, prefixed: true, max: maxDef, into: &data.defs, from: 0, count: n)
+                    }
+                    let nonNull = nonNullCount(data.defs, from: 0, count: n, maxDef: maxDef)
+                    data.values.reserveCapacity(nonNull)
+                    try decoder.decode(h.encoding, UnsafeRawBufferPointer(rebasing: raw[p...]), count: nonNull,
+                                       dictionary: dictionary, into: &data.values)
+                }
+            } else {
+                let repLen = Int(h.repLevelsByteLength), defLen = Int(h.defLevelsByteLength)
+                guard repLen >= 0, defLen >= 0, repLen + defLen <= body.count, repLen + defLen <= Int(h.uncompressedSize) else {
+                    throw error("v2 page level lengths (\(repLen) + \(defLen)) exceed the page (\(body.count) bytes)", at: page.pageOffset)
+                }
+                if maxRep > 0 {
+                    _ = try levels(UnsafeRawBufferPointer(rebasing: body[0..<repLen]), at: 0, prefixed: false, max: maxRep,
+                                   into: &data.reps, from: 0, count: n)
+                }
+                if maxDef > 0 {
+                    _ = try levels(UnsafeRawBufferPointer(rebasing: body[repLen..<(repLen + defLen)]), at: 0, prefixed: false,
+                                   max: maxDef, into: &data.defs, from: 0, count: n)
+                }
+                let nonNull = nonNullCount(data.defs, from: 0, count: n, maxDef: maxDef)
+                data.values.reserveCapacity(nonNull)
+                let values = UnsafeRawBufferPointer(rebasing: body[(repLen + defLen)...])
+                let valuesSize = Int(h.uncompressedSize) - repLen - defLen
+                let decode = { (raw: UnsafeRawBufferPointer) throws in
+                    try decoder.decode(h.encoding, raw, count: nonNull, dictionary: dictionary, into: &data.values)
+                }
+                if h.isCompressed { try withDecompressed(values, size: valuesSize, at: bodyOffset + Int64(repLen + defLen), decode) } else { try decode(values) }
+            }
+        } catch let e as EncodingError {
+            throw error(e.reason, at: bodyOffset)
         }
         return data
+    }
+
+    /// Joins decoded pages into the chunk's column data, checking the value count.
+    func join(_ pages: [PageData], counts: [Int], chunkOffset: Int64) throws -> ColumnData {
+        var data = ColumnData()
+        data.count = counts.reduce(0, +)
+        if leaf.maxDefinitionLevel > 0 {
+            data.defs.reserveCapacity(data.count)
+            for p in pages { data.defs.append(contentsOf: p.defs) }
+        }
+        if leaf.maxRepetitionLevel > 0 {
+            data.reps.reserveCapacity(data.count)
+            for p in pages { data.reps.append(contentsOf: p.reps) }
+        }
+        data.segments = pages.map(\.values)
+        let nv = pages.reduce(0) { $0 + $1.values.count }
+        let want = nonNullCount(data.defs, from: 0, count: data.count, maxDef: leaf.maxDefinitionLevel)
+        guard nv == want else { throw error("decoded \(nv) values but the levels define \(want)", at: chunkOffset) }
+        return data
+    }
+
+    /// Reads a whole chunk serially. `chunk` holds its bytes, which start at file offset `chunkOffset`.
+    func read(_ chunk: UnsafeRawBufferPointer, chunkOffset: Int64) throws -> ColumnData {
+        let (dictPage, pages) = try scan(chunk, chunkOffset: chunkOffset)
+        let dict = try dictPage.map { try decodeDictionary(chunk, chunkOffset: chunkOffset, $0) }
+        let decoded = try pages.map { try decodePage(chunk, chunkOffset: chunkOffset, $0, dictionary: dict) }
+        return try join(decoded, counts: pages.map(\.count), chunkOffset: chunkOffset)
     }
 
     /// Decodes `count` RLE-hybrid levels into `levels[from...]`; returns bytes consumed.

@@ -146,31 +146,67 @@ public final class ParquetFile {
                 decoder: ParquetValueDecoder(physical: leaf.physicalType!, typeLength: leaf.typeLength, converter: conv))
             jobs.append((reader, start, Int(size)))
         }
-        let fd = self.fd, path = self.path
-        func run(_ j: (reader: ParquetColumnReader, start: Int64, size: Int)) throws -> ColumnData {
+        // Read and scan every chunk (cheap), then decode dictionaries and data pages — all
+        // independent — on all cores, and join each chunk's pages in order.
+        var chunks: [[UInt8]] = []
+        var scans: [(dictionary: ParquetColumnReader.PageRef?, pages: [ParquetColumnReader.PageRef])] = []
+        for j in jobs {
             let bytes = try Self.readAt(fd, path: path, offset: j.start, count: j.size)
-            return try bytes.withUnsafeBytes { try j.reader.read($0, chunkOffset: j.start) }
+            scans.append(try bytes.withUnsafeBytes { try j.reader.scan($0, chunkOffset: j.start) })
+            chunks.append(bytes)
         }
-        // Column chunks are independent: decode them on all cores when there is enough work.
         let totalBytes = jobs.reduce(0) { $0 + $1.size }
-        if jobs.count < 2 || totalBytes < 1 << 16 || ParquetFile.maxThreads < 2 {
-            return try jobs.map(run)
+        let threads = totalBytes < 1 << 16 ? 1 : ParquetFile.maxThreads
+        let withDict = scans.indices.filter { scans[$0].dictionary != nil }
+        let dictResults = Self.parallelMap(count: withDict.count, threads: threads, cost: { jobs[withDict[$0]].size }) { k in
+            let i = withDict[k]
+            return try chunks[i].withUnsafeBytes { try jobs[i].reader.decodeDictionary($0, chunkOffset: jobs[i].start, scans[i].dictionary!) }
         }
-        let results = UnsafeMutablePointer<Result<ColumnData, Error>>.allocate(capacity: jobs.count)
-        defer {
-            results.deinitialize(count: jobs.count)
-            results.deallocate()
-        }
-        // Larger chunks first so the cores finish together.
-        let order = jobs.indices.sorted { jobs[$0].size > jobs[$1].size }
-        let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: min(ParquetFile.maxThreads, jobs.count)) { _ in
-            while let k = next.take(limit: order.count) {
-                let i = order[k]
-                (results + i).initialize(to: Result { try run(jobs[i]) })
+        var dicts = [[JSONValue]?](repeating: nil, count: jobs.count)
+        for (k, i) in withDict.enumerated() { dicts[i] = try dictResults[k].get() }
+        var tasks: [(chunk: Int, page: Int)] = []
+        for i in scans.indices { for k in scans[i].pages.indices { tasks.append((i, k)) } }
+        var pageResults = Self.parallelMap(count: tasks.count, threads: threads,
+                                           cost: { Int(scans[tasks[$0].chunk].pages[tasks[$0].page].header.compressedSize) }) { t in
+            let (i, k) = tasks[t]
+            return try chunks[i].withUnsafeBytes {
+                try jobs[i].reader.decodePage($0, chunkOffset: jobs[i].start, scans[i].pages[k], dictionary: dicts[i])
             }
         }
-        return try (0..<jobs.count).map { try results[$0].get() }
+        var out: [ColumnData] = []
+        out.reserveCapacity(jobs.count)
+        var t = 0
+        for i in jobs.indices {
+            var pages: [ParquetColumnReader.PageData] = []
+            pages.reserveCapacity(scans[i].pages.count)
+            for _ in scans[i].pages {
+                pages.append(try pageResults[t].get())
+                pageResults[t] = .success(ParquetColumnReader.PageData())  // drop our reference: values stay uniquely owned
+                t += 1
+            }
+            out.append(try jobs[i].reader.join(pages, counts: scans[i].pages.map(\.count), chunkOffset: jobs[i].start))
+        }
+        return out
+    }
+
+    /// Runs `body(0..<count)` on up to `threads` threads, largest `cost` first; results in index order.
+    static func parallelMap<T>(count: Int, threads: Int, cost: (Int) -> Int, _ body: (Int) throws -> T) -> [Result<T, Error>] {
+        if threads < 2 || count < 2 { return (0..<count).map { i in Result { try body(i) } } }
+        let results = UnsafeMutablePointer<Result<T, Error>>.allocate(capacity: count)
+        let order = (0..<count).sorted { cost($0) > cost($1) }
+        let next = Counter()
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
+                while let k = next.take(limit: count) {
+                    let i = order[k]
+                    (results + i).initialize(to: Result { try body(i) })
+                }
+            }
+        }
+        let out = Array(UnsafeMutableBufferPointer(start: results, count: count))
+        results.deinitialize(count: count)
+        results.deallocate()
+        return out
     }
 
     /// Threads used to decode the column chunks of one row group (1 disables parallel decoding).

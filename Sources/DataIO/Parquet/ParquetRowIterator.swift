@@ -77,8 +77,7 @@ public final class ParquetRowIterator: IteratorProtocol, Sequence {
             guard group < file.numRowGroups else { group = file.numRowGroups; return nil }
             let n = file.numRows(inRowGroup: group)
             if n == 0 { continue }
-            let cols = try file.readColumns(rowGroup: group, leaves: leaves)
-            assembler = ParquetAssembler(columns: cols, maxDef: maxDefs)
+            assembler = ParquetAssembler(columns: try file.readColumns(rowGroup: group, leaves: leaves), maxDef: maxDefs)
             rowsInGroup = n
         }
         guard let a = assembler else { return nil }
