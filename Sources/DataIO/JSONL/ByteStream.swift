@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CZlib
+import CZstd
 import Records
 
 /// A forward-only stream of (decompressed) bytes read in caller-sized chunks.
@@ -140,15 +142,41 @@ public class CompressedFileStream: ByteStream {
 /// Streams a gzip file (RFC 1952), joining concatenated members (multi-member gzip, as
 /// written by `cat a.gz b.gz` or bgzip). Reference: https://www.rfc-editor.org/rfc/rfc1952.
 public final class GzipFileStream: CompressedFileStream {
-    private var inflater = GzipInflater()
+    private var strm = z_stream()
+    private var live = false
     private var memberEnded = false
 
     public init(path: String, inputChunk: Int = 1 << 17) throws {
         try super.init(openingFile: path, inputChunk: inputChunk)
-        try inflater.start(at: SourceLocation(file: path))
+        // windowBits 15 + 32: accept gzip or zlib headers (https://www.zlib.net/manual.html).
+        guard inflateInit2_(&strm, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw DataIOError("zlib inflateInit failed", at: SourceLocation(file: path))
+        }
+        live = true
     }
 
-    deinit { inflater.end() }
+    deinit { if live { inflateEnd(&strm) } }
+
+    /// One inflate call; output written before an error is kept (counted in `partial`).
+    private func inflateStep(_ dst: UnsafeMutableRawBufferPointer) throws -> (used: Int, made: Int, end: Bool) {
+        strm.next_in = input.baseAddress!.assumingMemoryBound(to: UInt8.self) + inStart
+        strm.avail_in = UInt32(inEnd - inStart)
+        strm.next_out = dst.baseAddress!.assumingMemoryBound(to: UInt8.self) + partial
+        strm.avail_out = UInt32(min(dst.count - partial, Int(UInt32.max)))
+        let inBefore = strm.avail_in, outBefore = strm.avail_out
+        let rc = inflate(&strm, Z_NO_FLUSH)
+        let used = Int(inBefore - strm.avail_in), made = Int(outBefore - strm.avail_out)
+        inStart += used
+        partial += made
+        count(made)
+        switch rc {
+        case Z_OK, Z_BUF_ERROR: return (used, made, false)
+        case Z_STREAM_END: return (used, made, true)
+        default:
+            let msg = strm.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
+            throw DataIOError("corrupt gzip data: \(msg)", at: loc())
+        }
+    }
 
     override func step(into dst: UnsafeMutableRawBufferPointer) throws {
         while partial < dst.count {
@@ -164,17 +192,13 @@ public final class GzipFileStream: CompressedFileStream {
                     throw DataIOError("trailing garbage after gzip member", at: loc(),
                                       hint: "the file is damaged or not gzip past this point")
                 }
-                try inflater.reset(at: loc())
+                guard inflateReset(&strm) == Z_OK else { throw DataIOError("zlib inflateReset failed", at: loc()) }
                 memberEnded = false
             }
             if inStart == inEnd && inputEOF {
                 throw DataIOError("truncated gzip stream", at: loc(), hint: "the file ends inside a gzip member")
             }
-            let src = UnsafeRawBufferPointer(rebasing: input[inStart..<inEnd])
-            let (used, made, end) = try inflater.inflate(src, into: UnsafeMutableRawBufferPointer(rebasing: dst[partial...]), at: loc())
-            inStart += used
-            partial += made
-            count(made)
+            let (used, made, end) = try inflateStep(dst)
             if end { memberEnded = true }
             if used == 0 && made == 0 && !end && inStart < inEnd {
                 throw DataIOError("gzip inflater made no progress", at: loc())
@@ -186,25 +210,44 @@ public final class GzipFileStream: CompressedFileStream {
 /// Streams a zstd file (one or more frames). Reference: https://facebook.github.io/zstd/zstd_manual.html
 /// (ZSTD_decompressStream returns 0 exactly when a frame is complete).
 public final class ZstdFileStream: CompressedFileStream {
-    private var inflater = ZstdInflater()
+    private var ctx: OpaquePointer?
     private var frameOpen = false
 
     public init(path: String, inputChunk: Int = 1 << 17) throws {
         try super.init(openingFile: path, inputChunk: inputChunk)
-        try inflater.start(at: SourceLocation(file: path))
+        ctx = ZSTD_createDStream()
+        guard ctx != nil else { throw DataIOError("cannot create zstd stream", at: SourceLocation(file: path)) }
+        nextInput = ZSTD_initDStream(ctx)
     }
 
-    deinit { inflater.end() }
+    /// The decoder's hint for the next input size. Feeding no more than this makes every call
+    /// complete at most one block, so a block's output is flushed before a later block (or the
+    /// frame checksum) can fail — nothing decoded before the damage is lost.
+    private var nextInput = 0
+
+    deinit { if ctx != nil { ZSTD_freeDStream(ctx) } }
+
+    /// One ZSTD_decompressStream call; output written before an error is kept.
+    private func decompressStep(_ dst: UnsafeMutableRawBufferPointer) throws -> (used: Int, made: Int, hint: Int) {
+        let feed = min(inEnd - inStart, nextInput > 0 ? nextInput : 18)  // 18 = ZSTD_FRAMEHEADERSIZE_MAX
+        var inb = ZSTD_inBuffer(src: input.baseAddress! + inStart, size: feed, pos: 0)
+        var outb = ZSTD_outBuffer(dst: dst.baseAddress! + partial, size: dst.count - partial, pos: 0)
+        let r = ZSTD_decompressStream(ctx, &outb, &inb)
+        inStart += inb.pos
+        partial += outb.pos
+        count(outb.pos)
+        if ZSTD_isError(r) != 0 {
+            throw DataIOError("corrupt zstd data: \(String(cString: ZSTD_getErrorName(r)))", at: loc())
+        }
+        nextInput = r
+        return (inb.pos, outb.pos, r)
+    }
 
     override func step(into dst: UnsafeMutableRawBufferPointer) throws {
         while partial < dst.count {
             try fill()
-            let src = UnsafeRawBufferPointer(rebasing: input[inStart..<inEnd])
             let room = dst.count - partial
-            let (used, made, hint) = try inflater.decompress(src, into: UnsafeMutableRawBufferPointer(rebasing: dst[partial...]), at: loc())
-            inStart += used
-            partial += made
-            count(made)
+            let (used, made, hint) = try decompressStep(dst)
             if used > 0 || made > 0 { frameOpen = hint != 0 }
             if inStart == inEnd && inputEOF && made < room {
                 // Input exhausted and the decoder had room to spare: the stream is over.
