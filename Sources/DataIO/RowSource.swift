@@ -17,6 +17,12 @@ public protocol RowIterator: AnyObject {
     var stats: JSONLStats { get }
     /// The file this iterator reads.
     var path: String { get }
+    /// Human-readable description lines (Parquet: schema and row count); empty for JSONL.
+    var headerLines: [String] { get }
+}
+
+extension RowIterator {
+    public var headerLines: [String] { [] }
 }
 
 /// Options for `RowSource.open`.
