@@ -40,7 +40,7 @@ public struct GSM8KAdapter: RecordAdapter {
         let ref: String
         if r.path("reference") != nil {
             guard let v = try r.optionalAnswer("reference") else { throw r.error("reference", "is missing") }
-            ref = v.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+            ref = AnswerText.trimmed(String(v.unicodeScalars.filter { $0 != "," }))
         } else {
             guard let v = AnswerText.afterMarker(a, marker: marker), !v.isEmpty else {
                 throw r.error("answer", "has no '\(marker) <answer>' line",

@@ -59,7 +59,7 @@ public struct MCQAdapter: RecordAdapter {
     func readOptions(_ r: inout RowFields) throws -> [Reference.Option] {
         guard let path = r.path("options") else { throw r.error("options", "is not mapped") }
         var opts: [Reference.Option] = []
-        if path.contains(",") {
+        if path.utf8.contains(UInt8(ascii: ",")) {
             for (i, p) in path.split(separator: ",").enumerated() {
                 let p = p.trimmingCharacters(in: .whitespaces)
                 guard let v = r.value.lookup(path: p), !v.isNull, let s = RowFields.scalarText(v) else {
