@@ -176,3 +176,30 @@ final class AdapterUnitTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix(#"{"id":"i","source":"s","domain":"agent","messages":[{"role":"assistant","content":"","reasoning":"r","tool_calls":[{"name":"f","arguments":{"b":1.0,"a":2}}]}"#), text)
     }
 }
+
+final class RecordReaderTests: XCTestCase {
+    func testRecordReaderYieldsRecordsAndErrors() throws {
+        let dir = try SharedData.tempDir("recreader")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = "{\"question\":\"q1\",\"answer\":\"a\\n#### 1\"}\nnot json\n{\"question\":\"q2\"}\n{\"question\":\"q3\",\"answer\":\"#### 3\"}\n"
+        let gz = Array(text.utf8).withUnsafeBytes { Codecs.gzipCompress($0) }
+        let p = try JSONLTest.write(gz, name: "g.jsonl.gz", in: dir)
+        let reader = try RecordReader(path: p, adapter: try AdapterRegistry.make("gsm8k", config: AdapterConfig(source: "g")))
+        var got: [String] = []
+        while let item = try reader.next() {
+            switch item {
+            case .record(let r, _): got.append(r.id + "=" + (r.reference?.answer ?? ""))
+            case .error(let e, let loc):
+                got.append("error@\(loc.line!)")
+                XCTAssertEqual(e.location.line, 3)
+                XCTAssertEqual(e.location.record, 1)
+                XCTAssertEqual(e.location.field, "answer")
+                XCTAssertTrue(e.description.contains("g.jsonl.gz:3"), e.description)
+            }
+        }
+        XCTAssertEqual(got, ["g:0=1", "error@3", "g:2=3"])
+        XCTAssertEqual(reader.stats.bad[.invalidJSON], 1)
+        XCTAssertEqual(reader.records, 2)
+        XCTAssertEqual(reader.adapterErrors, 1)
+    }
+}
