@@ -48,7 +48,7 @@ public struct MCQAdapter: RecordAdapter {
         let question = try r.string("question")
         let options = try readOptions(&r)
         let key = try correctKey(&r, options: options)
-        let text = options.first { $0.key == key }!.text
+        let text = options.first { $0.key == key }?.text ?? ""
         let rendered = options.map { fill(optionFormat, ["key": $0.key, "text": $0.text]) }.joined(separator: "\n")
         var msgs = [Message(role: .user, content: fill(promptTemplate, ["question": question, "options": rendered]))]
         if includeAnswer { msgs.append(Message(role: .assistant, content: fill(answerTemplate, ["key": key, "text": text]))) }

@@ -58,6 +58,9 @@ public final class JSONLReader {
 
     deinit { buf.deallocate() }
 
+    /// Current size of the read buffer (grows only to hold one line of up to `maxLineBytes`).
+    public var bufferCapacity: Int { buf.count }
+
     /// Next row or bad line; nil at the end. Throws only for a stream error (once), after
     /// every good row before it has been returned.
     public func next() throws -> JSONLItem? {
@@ -129,7 +132,6 @@ public final class JSONLReader {
             if n > 0, let b = buf.baseAddress { memmove(b, b + start, n) }
             bufBase += Int64(start)
             scan -= start; end = n; start = 0
-            arrayState.shift(by: 0)
         }
         if end == buf.count {
             let newCap = min(buf.count * 2, options.maxLineBytes + 2)
@@ -263,7 +265,6 @@ public final class JSONLReader {
         var escape = false
         var newlines = 0  // newlines inside the current element so far
         var closed = false  // the closing ']' was seen
-        mutating func shift(by _: Int) {}
     }
 
     private func nextArrayItem() throws -> JSONLItem? {
