@@ -26,8 +26,7 @@ public struct GSM8KAdapter: RecordAdapter {
     let includeAnswer: Bool
 
     public init(config: AdapterConfig) throws {
-        ctx = try AdapterContext(adapter: Self.name, specs: Self.fieldSpecs, optionKeys: Self.optionKeys,
-                                 defaultDomain: Self.defaultDomain, config: config)
+        ctx = try Self.context(config)
         keepAnnotations = try ctx.bool("keep_calculator_annotations", default: false)
         marker = try ctx.string("answer_marker", default: "####") ?? "####"
         includeAnswer = try ctx.bool("include_answer", default: true)

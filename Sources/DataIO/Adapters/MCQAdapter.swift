@@ -32,8 +32,7 @@ public struct MCQAdapter: RecordAdapter {
     let includeAnswer: Bool
 
     public init(config: AdapterConfig) throws {
-        ctx = try AdapterContext(adapter: Self.name, specs: Self.fieldSpecs, optionKeys: Self.optionKeys,
-                                 defaultDomain: Self.defaultDomain, config: config)
+        ctx = try Self.context(config)
         promptTemplate = try ctx.string("prompt_template", default: "{question}\n\n{options}")!
         optionFormat = try ctx.string("option_format", default: "{key}. {text}")!
         answerTemplate = try ctx.string("answer_template", default: "The answer is {key}. {text}")!

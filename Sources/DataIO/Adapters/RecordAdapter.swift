@@ -80,3 +80,10 @@ public enum AdapterRegistry {
         return try t.init(config: config)
     }
 }
+
+extension RecordAdapter {
+    /// The validated context of this adapter type for `config`.
+    static func context(_ config: AdapterConfig) throws -> AdapterContext {
+        try AdapterContext(adapter: name, specs: fieldSpecs, optionKeys: optionKeys, defaultDomain: defaultDomain, config: config)
+    }
+}
