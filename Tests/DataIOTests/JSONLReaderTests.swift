@@ -54,6 +54,16 @@ final class JSONLReaderTests: XCTestCase {
         XCTAssertEqual(r.bad[0].text, "{\"broken\": }")
     }
 
+    func testEmptyFileAndUTF16() throws {
+        let e = try JSONLTest.readAll(try JSONLTest.write([], name: "empty.jsonl", in: dir))
+        XCTAssertEqual(e.rows.count + e.bad.count, 0)
+        XCTAssertNil(e.error)
+        let u16: [UInt8] = [0xFF, 0xFE] + Array("{\"a\":1}\n".utf8).flatMap { [$0, 0] }
+        let r = try JSONLTest.readAll(try JSONLTest.write(u16, name: "u16.jsonl", in: dir))
+        XCTAssertEqual(r.rows.count, 0)
+        XCTAssertTrue(r.error?.reason.contains("UTF-16") ?? false, "\(String(describing: r.error))")
+    }
+
     func testLastLineWithoutNewlineThatParsesIsARow() throws {
         let p = try JSONLTest.write(Array("{\"a\":1}\n{\"a\":2}".utf8), name: "nonl.jsonl", in: dir)
         let r = try JSONLTest.readAll(p)

@@ -164,6 +164,14 @@ public final class JSONLReader {
             start += 3; scan = start
             stats.bomStripped = true
         }
+        if end - start >= 2, (p[start] == 0xFF && p[start + 1] == 0xFE) || (p[start] == 0xFE && p[start + 1] == 0xFF) {
+            // UTF-16 text would only give one bad line per line; say what it is instead.
+            finished = true
+            pendingError = DataIOError("file starts with a UTF-16 byte-order mark; JSON Lines must be UTF-8",
+                                       at: SourceLocation(file: path, line: 1, byteOffset: 0),
+                                       hint: "convert it, e.g. iconv -f UTF-16 -t UTF-8")
+            return
+        }
         guard options.detectJSONArray, isJSONName(path) else { return }
         var i = start
         while i < end, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
