@@ -165,6 +165,12 @@ final class AdapterUnitTests: XCTestCase {
         XCTAssertThrowsError(try PythonCall.parse("f(a=1, 2)"))
     }
 
+    func testAdapterConfigDecodingIsStrict() throws {
+        let ok = try JSONDecoder().decode(AdapterConfig.self, from: Data(#"{"source":"s","fields":{"question":"Q"},"options":{"system":"x"}}"#.utf8))
+        XCTAssertEqual(ok, AdapterConfig(source: "s", fields: ["question": "Q"], options: ["system": "x"]))
+        XCTAssertThrowsError(try JSONDecoder().decode(AdapterConfig.self, from: Data(#"{"source":"s","feilds":{}}"#.utf8)))
+    }
+
     func testRecordJSONRoundTrip() throws {
         let r = Record(id: "i", source: "s", domain: .agent,
                        messages: [Message(role: .assistant, content: "", reasoning: "r", toolCalls: [ToolCall(id: nil, name: "f", arguments: ["b": 1.0, "a": 2])]),
