@@ -25,11 +25,21 @@ t_parse=$(best "$EAFT" inspect "$F" --limit 0 --stats)
 t_norm=$(best "$EAFT" inspect "$F" --adapter gsm8k --limit 0 --stats)
 t_py_parse=$(best python3 scripts/bench_jsonl.py "$F" parse)
 t_py_norm=$(best python3 scripts/bench_jsonl.py "$F" normalise)
-python3 - "$BYTES" "$t_parse" "$t_norm" "$t_py_parse" "$t_py_norm" <<'PY'
+[ -s "$F.gz" ] || gzip -6 -c "$F" > "$F.gz"
+[ -s "$F.zst" ] || zstd -q -3 -f "$F" -o "$F.zst"
+t_gz=$(best "$EAFT" inspect "$F.gz" --limit 0 --stats)
+t_py_gz=$(best python3 scripts/bench_jsonl.py "$F.gz" parse)
+t_zst=$(best "$EAFT" inspect "$F.zst" --limit 0 --stats)
+t_py_zst=$(best python3 scripts/bench_jsonl.py "$F.zst" parse)
+python3 - "$BYTES" "$t_parse" "$t_norm" "$t_py_parse" "$t_py_norm" "$t_gz" "$t_py_gz" "$t_zst" "$t_py_zst" <<'PY'
 import sys
-b, tp, tn, pp, pn = int(sys.argv[1]), *map(float, sys.argv[2:])
+b, tp, tn, pp, pn, tg, pg, tz, pz = int(sys.argv[1]), *map(float, sys.argv[2:])
 mb = b / 1e6
-print(f"file: {mb:.1f} MB (GSM8K train x N)")
-print(f"parse only      eaft {mb/tp:7.1f} MB/s ({tp:.2f} s CPU)   python json.loads {mb/pp:6.1f} MB/s ({pp:.2f} s)   ratio {pp/tp:.2f}x")
-print(f"parse+normalise eaft {mb/tn:7.1f} MB/s ({tn:.2f} s CPU)   python           {mb/pn:6.1f} MB/s ({pn:.2f} s)   ratio {pn/tn:.2f}x")
+print(f"file: {mb:.1f} MB decompressed (GSM8K train x N)")
+def row(name, e, p, pyname):
+    print(f"{name:22s} eaft {mb/e:7.1f} MB/s ({e:.2f} s CPU)   {pyname:22s} {mb/p:6.1f} MB/s ({p:.2f} s)   ratio {p/e:.2f}x")
+row("parse only", tp, pp, "python json.loads")
+row("parse+normalise gsm8k", tn, pn, "python same work")
+row("gzip -6 + parse", tg, pg, "python gzip+json.loads")
+row("zstd -3 + parse", tz, pz, "python zstandard+loads")
 PY

@@ -4,15 +4,24 @@
   normalise:  json.loads + the gsm8k adapter's work (strip <<..>> annotations, split '####',
               build a record dict with messages and reference)
 Prints one JSON line: {"mode", "bytes", "rows", "seconds_cpu"}.
+FILE may be .gz (gzip module) or .zst (zstandard stream reader).
 Usage: bench_jsonl.py FILE {parse|normalise}"""
-import json, re, sys, time
+import gzip, io, json, re, sys, time
 
 path, mode = sys.argv[1], sys.argv[2]
 ann = re.compile(r"<<[^>]*>>")
 t0 = time.process_time()
 rows = 0
 n = 0
-with open(path, "rb") as f:
+def open_any(p):
+    if p.endswith(".gz"):
+        return gzip.open(p, "rb")
+    if p.endswith(".zst"):
+        import zstandard
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(p, "rb")))
+    return open(p, "rb")
+
+with open_any(path) as f:
     for i, line in enumerate(f):
         n += len(line)
         if not line.strip():
