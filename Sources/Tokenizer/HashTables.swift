@@ -12,21 +12,34 @@ struct ByteStringTable: Sendable {
 
     /// Builds the table from (bytes, id) pairs; ids need not be dense. Duplicate byte strings keep the first id.
     init(entries: [(bytes: [UInt8], id: Int32)]) {
-        let maxID = entries.map { Int($0.id) }.max() ?? -1
-        var spans = [[UInt8]?](repeating: nil, count: maxID + 1)
-        for e in entries where spans[Int(e.id)] == nil { spans[Int(e.id)] = e.bytes }
+        var arena: [UInt8] = []
+        var spans: [(id: Int32, start: Int32, end: Int32)] = []
+        for e in entries {
+            spans.append((e.id, Int32(arena.count), Int32(arena.count + e.bytes.count)))
+            arena += e.bytes
+        }
+        self.init(arena: arena, spans: spans)
+    }
+
+    /// Builds the table from byte ranges of `arena`, one per id.
+    init(arena: [UInt8], spans: [(id: Int32, start: Int32, end: Int32)]) {
+        let maxID = spans.map { Int($0.id) }.max() ?? -1
+        var byID = [Int](repeating: -1, count: maxID + 1)
+        for (k, sp) in spans.enumerated() where byID[Int(sp.id)] < 0 { byID[Int(sp.id)] = k }
         offsets.reserveCapacity(maxID + 2)
         present.reserveCapacity(maxID + 1)
-        for s in spans {
-            if let s { bytes.append(contentsOf: s) }
+        bytes.reserveCapacity(arena.count)
+        for id in 0...max(maxID, 0) where id <= maxID {
+            let k = byID[id]
+            if k >= 0 { bytes += arena[Int(spans[k].start)..<Int(spans[k].end)] }
             offsets.append(Int32(bytes.count))
-            present.append(s != nil)
+            present.append(k >= 0)
         }
         var cap = 16
-        while cap < entries.count * 2 { cap <<= 1 }
+        while cap < spans.count * 2 { cap <<= 1 }
         slots = [Int32](repeating: -1, count: cap)
         mask = cap - 1
-        for id in 0..<spans.count where spans[id] != nil {
+        for id in 0..<present.count where present[id] {
             if lookupSpan(Int32(id)) == nil { insert(Int32(id)) }
         }
     }

@@ -14,46 +14,53 @@ enum SHA256 {
 
     /// Lower-case hex digest of `data`.
     static func hex(_ data: UnsafeBufferPointer<UInt8>) -> String {
-        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        var w = [UInt32](repeating: 0, count: 64)
+        let h = UnsafeMutablePointer<UInt32>.allocate(capacity: 8)
+        let w = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
+        defer { h.deallocate(); w.deallocate() }
+        let iv: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+        for i in 0..<8 { h[i] = iv[i] }
         let n = data.count
         var tail = [UInt8](data[(n - n % 64)...])
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         let bits = UInt64(n) &* 8
         for s in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(s))) }
-        func block(_ p: UnsafePointer<UInt8>) {
-            for t in 0..<16 {
-                w[t] = UInt32(p[4 * t]) << 24 | UInt32(p[4 * t + 1]) << 16 | UInt32(p[4 * t + 2]) << 8 | UInt32(p[4 * t + 3])
+        k.withUnsafeBufferPointer { kp in
+            let k = kp.baseAddress!
+            func block(_ p: UnsafePointer<UInt8>) {
+                for t in 0..<16 {
+                    w[t] = UInt32(p[4 * t]) << 24 | UInt32(p[4 * t + 1]) << 16 | UInt32(p[4 * t + 2]) << 8 | UInt32(p[4 * t + 3])
+                }
+                for t in 16..<64 {
+                    let a = w[t - 15], b = w[t - 2]
+                    let s0 = a.rotr(7) ^ a.rotr(18) ^ (a >> 3)
+                    let s1 = b.rotr(17) ^ b.rotr(19) ^ (b >> 10)
+                    w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                }
+                var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
+                for t in 0..<64 {
+                    let S1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
+                    let ch = (e & f) ^ (~e & g)
+                    let t1 = hh &+ S1 &+ ch &+ k[t] &+ w[t]
+                    let S0 = a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)
+                    let maj = (a & b) ^ (a & c) ^ (b & c)
+                    let t2 = S0 &+ maj
+                    hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
+                }
+                h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
             }
-            for t in 16..<64 {
-                let s0 = w[t - 15].rotr(7) ^ w[t - 15].rotr(18) ^ (w[t - 15] >> 3)
-                let s1 = w[t - 2].rotr(17) ^ w[t - 2].rotr(19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+            if let base = data.baseAddress {
+                var i = 0
+                while i + 64 <= n { block(base + i); i += 64 }
             }
-            var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
-            for t in 0..<64 {
-                let S1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
-                let ch = (e & f) ^ (~e & g)
-                let t1 = hh &+ S1 &+ ch &+ k[t] &+ w[t]
-                let S0 = a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)
-                let maj = (a & b) ^ (a & c) ^ (b & c)
-                let t2 = S0 &+ maj
-                hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
+            tail.withUnsafeBufferPointer { t in
+                var i = 0
+                while i < t.count { block(t.baseAddress! + i); i += 64 }
             }
-            h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
-        }
-        if let base = data.baseAddress {
-            var i = 0
-            while i + 64 <= n { block(base + i); i += 64 }
-        }
-        tail.withUnsafeBufferPointer { t in
-            var i = 0
-            while i < t.count { block(t.baseAddress! + i); i += 64 }
         }
         let digits = Array("0123456789abcdef")
         var s = ""
-        for v in h { for sh in stride(from: 28, through: 0, by: -4) { s.append(digits[Int((v >> UInt32(sh)) & 15)]) } }
+        for i in 0..<8 { let v = h[i]; for sh in stride(from: 28, through: 0, by: -4) { s.append(digits[Int((v >> UInt32(sh)) & 15)]) } }
         return s
     }
 

@@ -59,9 +59,17 @@ public final class Tokenizer: @unchecked Sendable {
     }
 
     init(json: UnsafeBufferPointer<UInt8>, path: String) throws {
-        let t = try TokenizerLoader.load(bytes: json, file: path)
+        // Hash on a second thread while parsing.
+        final class Box: @unchecked Sendable { var hash = "" }
+        let box = Box()
+        let group = DispatchGroup()
+        nonisolated(unsafe) let bytes = json
+        DispatchQueue.global().async(group: group) { box.hash = SHA256.hex(bytes) }
+        let t: LoadedTokenizer
+        do { t = try TokenizerLoader.load(bytes: json, file: path) } catch { group.wait(); throw error }
+        group.wait()
         self.path = path
-        contentHash = SHA256.hex(json)
+        contentHash = box.hash
         vocab = t.vocab
         extraTokens = t.extraTokens
         var eb: [Int32: [UInt8]] = [:]

@@ -94,9 +94,13 @@ enum TokenizerLoader {
     }
 
     private static func readModel(_ s: inout JSONScanner) throws -> (ByteStringTable, [String: Int32], PairTable, Int, Bool) {
-        var entries: [(bytes: [UInt8], id: Int32)] = []
+        var arena: [UInt8] = []
+        var spans: [(id: Int32, start: Int32, end: Int32)] = []
         var extra: [String: Int32] = [:]
-        var mergeStrings: [([UInt8], [UInt8])] = []       // parts with escapes, decoded
+        // Merge parts, byte-level decoded to raw bytes: merge k is mergeArena[mo[3k]..<mo[3k+1]] + [mo[3k+1]..<mo[3k+2]].
+        var mergeArena: [UInt8] = []
+        var mo: [Int32] = []
+        var mergeText: [UInt8] = []
         var ignoreMerges = false
         var sawType = false
         try s.expect(UInt8(ascii: "{"))
@@ -123,9 +127,9 @@ enum TokenizerLoader {
             case "ignore_merges":
                 ignoreMerges = try s.parseValue().boolValue ?? false
             case "vocab":
-                entries.reserveCapacity(160_000)
+                spans.reserveCapacity(160_000)
+                arena.reserveCapacity(1 << 20)
                 var key: [UInt8] = []
-                var raw: [UInt8] = []
                 try s.expect(UInt8(ascii: "{"))
                 if s.peek() == UInt8(ascii: "}") { s.i += 1; break }
                 repeat {
@@ -134,34 +138,49 @@ enum TokenizerLoader {
                     try s.expect(UInt8(ascii: ":"))
                     let id = try s.readInt()
                     guard id >= 0, id < Int(Int32.max) else { throw s.fail("vocab id out of range") }
-                    raw.removeAll(keepingCapacity: true)
-                    if key.withUnsafeBufferPointer({ byteLevelDecode($0, into: &raw) }) {
-                        entries.append((raw, Int32(id)))
+                    let start = arena.count
+                    if key.withUnsafeBufferPointer({ byteLevelDecode($0, into: &arena) }) {
+                        spans.append((Int32(id), Int32(start), Int32(arena.count)))
                     } else {
+                        arena.removeSubrange(start...)
                         extra[String(decoding: key, as: UTF8.self)] = Int32(id)
                     }
                 } while try s.next(close: UInt8(ascii: "}"))
             case "merges":
                 try s.expect(UInt8(ascii: "["))
                 if s.peek() == UInt8(ascii: "]") { s.i += 1; break }
-                mergeStrings.reserveCapacity(300_000)
+                mergeArena.reserveCapacity(1 << 21)
+                mo.reserveCapacity(900_000)
+                func part(_ text: ArraySlice<UInt8>) throws {
+                    let ok = text.withUnsafeBufferPointer { byteLevelDecode($0, into: &mergeArena) }
+                    if !ok {
+                        throw TokenizerError("merge \(mo.count / 3) part '\(String(decoding: text, as: UTF8.self))' is not byte-level text",
+                                             at: "\(s.file) (byte \(s.i))")
+                    }
+                }
                 repeat {
+                    mo.append(Int32(mergeArena.count))
+                    mergeText.removeAll(keepingCapacity: true)
                     if s.peek() == UInt8(ascii: "[") {
                         s.i += 1
-                        var a: [UInt8] = [], b: [UInt8] = []
-                        try s.readString(into: &a)
+                        try s.readString(into: &mergeText)
+                        try part(mergeText[...])
+                        mo.append(Int32(mergeArena.count))
                         try s.expect(UInt8(ascii: ","))
-                        try s.readString(into: &b)
+                        mergeText.removeAll(keepingCapacity: true)
+                        try s.readString(into: &mergeText)
+                        try part(mergeText[...])
                         try s.expect(UInt8(ascii: "]"))
-                        mergeStrings.append((a, b))
                     } else {
-                        var line: [UInt8] = []
-                        try s.readString(into: &line)
-                        guard let sp = line.firstIndex(of: 0x20) else {
-                            throw s.fail("merge \"\(String(decoding: line, as: UTF8.self))\" has no space")
+                        try s.readString(into: &mergeText)
+                        guard let sp = mergeText.firstIndex(of: 0x20) else {
+                            throw s.fail("merge \"\(String(decoding: mergeText, as: UTF8.self))\" has no space")
                         }
-                        mergeStrings.append((Array(line[..<sp]), Array(line[(sp + 1)...])))
+                        try part(mergeText[..<sp])
+                        mo.append(Int32(mergeArena.count))
+                        try part(mergeText[(sp + 1)...])
                     }
+                    mo.append(Int32(mergeArena.count))
                 } while try s.next(close: UInt8(ascii: "]"))
             default:
                 throw TokenizerError("unknown model key '\(key)'", at: at)
@@ -169,23 +188,22 @@ enum TokenizerLoader {
         } while try s.next(close: UInt8(ascii: "}"))
         guard sawType else { throw TokenizerError("model has no type", at: s.file) }
 
-        let vocab = ByteStringTable(entries: entries)
-        var merges = PairTable(capacity: mergeStrings.count)
-        var ra: [UInt8] = [], rb: [UInt8] = []
-        for (rank, (a, b)) in mergeStrings.enumerated() {
-            ra.removeAll(keepingCapacity: true)
-            rb.removeAll(keepingCapacity: true)
-            let okA = a.withUnsafeBufferPointer { byteLevelDecode($0, into: &ra) }
-            let okB = b.withUnsafeBufferPointer { byteLevelDecode($0, into: &rb) }
-            guard okA, okB, let ia = vocab.find(ra), let ib = vocab.find(rb) else {
-                throw TokenizerError("merge \(rank) (\(String(decoding: a, as: UTF8.self)) \(String(decoding: b, as: UTF8.self))) uses a token not in the vocab", at: s.file)
+        let vocab = ByteStringTable(arena: arena, spans: spans)
+        let mergeCount = mo.count / 3
+        var merges = PairTable(capacity: mergeCount)
+        try mergeArena.withUnsafeBufferPointer { ma in
+            let base = ma.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            for rank in 0..<mergeCount {
+                let a0 = Int(mo[3 * rank]), b0 = Int(mo[3 * rank + 1]), e0 = Int(mo[3 * rank + 2])
+                guard let ia = vocab.find(base + a0, b0 - a0), let ib = vocab.find(base + b0, e0 - b0) else {
+                    throw TokenizerError("merge \(rank) (\(ByteLevel.encode(ma[a0..<b0])) \(ByteLevel.encode(ma[b0..<e0]))) uses a token not in the vocab", at: s.file)
+                }
+                guard let iab = vocab.find(base + a0, e0 - a0) else {
+                    throw TokenizerError("merge \(rank) result \(ByteLevel.encode(ma[a0..<e0])) is not in the vocab", at: s.file)
+                }
+                merges.insert(left: ia, right: ib, rank: Int32(rank), merged: iab)
             }
-            let ab = ra + rb
-            guard let iab = vocab.find(ab) else {
-                throw TokenizerError("merge \(rank) result \(String(decoding: a + b, as: UTF8.self)) is not in the vocab", at: s.file)
-            }
-            merges.insert(left: ia, right: ib, rank: Int32(rank), merged: iab)
         }
-        return (vocab, extra, merges, mergeStrings.count, ignoreMerges)
+        return (vocab, extra, merges, mergeCount, ignoreMerges)
     }
 }
