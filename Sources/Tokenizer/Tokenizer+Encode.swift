@@ -67,6 +67,11 @@ extension Tokenizer {
         }
     }
 
+    /// Encodes already-normalized text (normalized added tokens, pre-tokenizer, BPE).
+    func encodeNormalized(_ p: UnsafeBufferPointer<UInt8>, _ ws: EncodeWorkspace, _ out: inout [Int32]) {
+        matchNormalizedAndEncode(p, ws, &out)
+    }
+
     private func matchNormalizedAndEncode(_ p: UnsafeBufferPointer<UInt8>, _ ws: EncodeWorkspace, _ out: inout [Int32]) {
         if normMatcher.isEmpty { preTokenizeAndEncode(p, ws, &out); return }
         normMatcher.split(p, into: &ws.segments2)
