@@ -53,3 +53,48 @@ extension Tokenizer {
         return (ids, ends)
     }
 }
+
+extension Tokenizer {
+    /// Calls `body` with the bytes of every pre-token of `p` (after added-token splitting,
+    /// which drops the added tokens, and normalization) — what BPE would be applied to.
+    func forEachPreToken(_ p: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var segs: [(Int, Int, Int)] = []
+        if rawMatcher.isEmpty { segs = [(0, p.count, -1)] } else { rawMatcher.split(p, into: &segs) }
+        let ws = EncodeWorkspace(cacheSlots: 1)
+        for (a, b, ti) in segs where ti < 0 {
+            let seg = UnsafeBufferPointer(rebasing: p[a..<b])
+            if nfc && NFC.mayChange(seg) {
+                var q = NFC.normalize(seg)
+                q.withUTF8 { preTokensNormalized($0, ws, body) }
+            } else {
+                preTokensNormalized(seg, ws, body)
+            }
+        }
+    }
+
+    private func preTokensNormalized(_ p: UnsafeBufferPointer<UInt8>, _ ws: EncodeWorkspace, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var segs: [(Int, Int, Int)] = []
+        if normMatcher.isEmpty { segs = [(0, p.count, -1)] } else { normMatcher.split(p, into: &segs) }
+        for (a, b, ti) in segs where ti < 0 && b > a {
+            let q = UnsafeBufferPointer(rebasing: p[a..<b])
+            if splits.isEmpty { body(q); continue }
+            let m = ws.decode(q)
+            ws.sc.withUnsafeBufferPointer { sc in
+                ws.cl.withUnsafeBufferPointer { cl in
+                    ws.off.withUnsafeBufferPointer { off in
+                        level(0, 0, m, sc.baseAddress!, cl.baseAddress!, off.baseAddress!, q, body)
+                    }
+                }
+            }
+        }
+    }
+
+    private func level(_ lv: Int, _ lo: Int, _ hi: Int, _ sc: UnsafePointer<UInt32>, _ cl: UnsafePointer<UInt8>,
+                       _ off: UnsafePointer<Int32>, _ q: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if lv == splits.count {
+            body(UnsafeBufferPointer(rebasing: q[Int(off[lo])..<Int(off[hi])]))
+            return
+        }
+        splits[lv].split(sc, cl, lo, hi) { a, b in level(lv + 1, a, b, sc, cl, off, q, body) }
+    }
+}
