@@ -23,7 +23,8 @@ final class EncodeWorkspace {
         sc.withUnsafeMutableBufferPointer { sc in
             cl.withUnsafeMutableBufferPointer { cl in
                 off.withUnsafeMutableBufferPointer { off in
-                    CharClass.bmp.withUnsafeBufferPointer { bmp in
+                    do {
+                        let bmp = CharClass.bmpPointer
                         var i = 0
                         while i < n {
                             let c = p[i]

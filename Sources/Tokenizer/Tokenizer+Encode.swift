@@ -113,7 +113,7 @@ extension Tokenizer {
     @inline(__always)
     func bpe(_ p: UnsafePointer<UInt8>, _ n: Int, _ ws: EncodeWorkspace, _ out: inout [Int32]) {
         if n == 1 {
-            let id = byteToID[Int(p[0])]
+            let id = byteToIDPointer[Int(p[0])]
             if id >= 0 { out.append(id) }
             return
         }
@@ -127,7 +127,8 @@ extension Tokenizer {
         if ws.byteIDs.count < n { ws.byteIDs = [Int32](repeating: 0, count: max(n, 64)) }
         var m = 0
         ws.byteIDs.withUnsafeMutableBufferPointer { ids in
-            byteToID.withUnsafeBufferPointer { b2i in
+            do {
+                let b2i = byteToIDPointer
                 for k in 0..<n {
                     let id = b2i[Int(p[k])]
                     if id >= 0 { ids[m] = id; m += 1 }

@@ -26,6 +26,8 @@ public final class Tokenizer: @unchecked Sendable {
     let extraByID: [Int32: [UInt8]]
     let merges: PairTable
     let byteToID: [Int32]
+    /// `byteToID` as a raw pointer for the hot path (freed in deinit).
+    let byteToIDPointer: UnsafeMutablePointer<Int32>
     let ignoreMerges: Bool
     let nfc: Bool
     let splits: [SplitPattern]
@@ -127,12 +129,17 @@ public final class Tokenizer: @unchecked Sendable {
         prefixIDs = w.prefix
         suffixIDs = w.suffix
 
+        byteToIDPointer = .allocate(capacity: 256)
+        byteToIDPointer.initialize(from: b2i, count: 256)
+
         var ids = Set<Int32>()
         for id in 0...max(t.vocab.maxID, 0) where t.vocab.tokenBytes(Int32(id)) != nil { ids.insert(Int32(id)) }
         for id in t.extraTokens.values { ids.insert(id) }
         for a in t.addedTokens { ids.insert(a.id) }
         vocabSize = ids.count
     }
+
+    deinit { byteToIDPointer.deallocate() }
 
     // MARK: - Lookup
 

@@ -28,9 +28,16 @@ enum CharClass {
         }
     }
 
+    /// `bmp` as a raw pointer (allocated once, never freed) for the hot path.
+    nonisolated(unsafe) static let bmpPointer: UnsafePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x10000)
+        p.initialize(from: bmp, count: 0x10000)
+        return UnsafePointer(p)
+    }()
+
     @inline(__always)
     static func of(_ v: UInt32) -> UInt8 {
-        if v < 0x10000 { return bmp[Int(v)] }
+        if v < 0x10000 { return bmpPointer[Int(v)] }
         guard let s = Unicode.Scalar(v) else { return other }
         return compute(s)
     }

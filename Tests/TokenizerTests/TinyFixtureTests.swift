@@ -146,10 +146,52 @@ final class TinyFixtureTests: XCTestCase {
         XCTAssertEqual(tok.id(of: "<|im_end|>"), 1)
         for c in corpus.prefix(20) + ["unseen wörds 999 e\u{301}"] {
             let ids = tok.encode(c)
-            XCTAssertEqual(tok.decode(ids), c.precomposedStringWithCanonicalMapping)
+            var c2 = c
+            XCTAssertEqual(tok.decode(ids), c2.withUTF8 { NFC.normalize($0) })
         }
         // Frequent words became single tokens; special tokens were not split into merges.
         XCTAssertEqual(tok.encode(" quick").count, 1)
         XCTAssertEqual(tok.encode("<|im_end|>"), [1])
+    }
+}
+
+/// NFC against Python unicodedata goldens, and the quick check never skips text NFC would change.
+final class NFCQuickCheckTests: XCTestCase {
+    func testQuickCheckIsConservative() {
+        // Every BMP scalar alone and after a base letter; plus astral samples.
+        var changedButSkipped: [UInt32] = []
+        var scalars: [UInt32] = Array(0x20..<0xD800) + Array(0xE000..<0x10000)
+        scalars += [0x1D15E, 0x1D1BB, 0x2F800, 0x2FA1D, 0x110BA, 0x1F600, 0x20000, 0x16FF0]
+        for v in scalars {
+            guard let s = Unicode.Scalar(v) else { continue }
+            for text in [String(Character(s)), "a" + String(Character(s)), "\u{1100}" + String(Character(s))] {
+                var t = text
+                let skipped = t.withUTF8 { !NFC.mayChange($0) }
+                let nfc = t.withUTF8 { NFC.normalize($0) }
+                if skipped && Array(nfc.utf8) != Array(t.utf8) {
+                    changedButSkipped.append(v)
+                }
+            }
+        }
+        XCTAssertEqual(changedButSkipped, [], "scalars NFC changes but the quick check skips")
+        var ascii = "plain ascii text – with “quotes” and 中文"
+        XCTAssertFalse(ascii.withUTF8 { NFC.mayChange($0) })
+    }
+}
+
+final class NFCGoldenTests: XCTestCase {
+    func testMatchesPythonUnicodedata() throws {
+        let data = try Data(contentsOf: SharedData.repo("Tests/Fixtures/tokenizer/nfc_goldens.jsonl"))
+        var n = 0
+        for line in data.split(separator: 0x0A) {
+            let v = try JSONParser.parse(Data(line))
+            var text = v["text"]!.stringValue!
+            let want = v["nfc"]!.stringValue!
+            let got = text.withUTF8 { NFC.normalize($0) }
+            XCTAssertEqual(got.unicodeScalars.map(\.value), want.unicodeScalars.map(\.value),
+                           "NFC(\(text.unicodeScalars.map { String($0.value, radix: 16) }))")
+            n += 1
+        }
+        XCTAssertGreaterThan(n, 400)
     }
 }
