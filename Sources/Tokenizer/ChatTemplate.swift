@@ -46,6 +46,17 @@ public struct ChatTemplate: Sendable {
     public let kind: Kind
     public let tokenizer: Tokenizer
 
+    /// A best guess from the tokenizer's added tokens: `<|start_header_id|>` → llama3,
+    /// `<|im_start|>` with `<think>` → qwen3, `<|im_start|>` alone → qwen25; nil otherwise.
+    public static func guessKind(for tokenizer: Tokenizer) -> Kind? {
+        let added = Set(tokenizer.addedTokens.map(\.content))
+        if added.contains("<|start_header_id|>") && added.contains("<|eot_id|>") { return .llama3 }
+        if added.contains("<|im_start|>") && added.contains("<|im_end|>") {
+            return added.contains("<think>") ? .qwen3 : .qwen25
+        }
+        return nil
+    }
+
     static let qwenDefaultSystem = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
 
     /// Fails if the tokenizer lacks the template's special tokens.

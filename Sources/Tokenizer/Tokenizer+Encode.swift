@@ -4,8 +4,23 @@ extension Tokenizer {
     /// Encodes `text` as HF `encode(text, add_special_tokens:)`: added tokens written in the text
     /// are matched; `addSpecialTokens` applies the post-processor template (e.g. Llama-3 BOS).
     public func encode(_ text: String, addSpecialTokens: Bool = false) -> [Int32] {
-        let ws = EncodeWorkspace(cacheSlots: 1 << 10)
+        let ws = takeWorkspace()
+        defer { returnWorkspace(ws) }
         return encode(text, addSpecialTokens: addSpecialTokens, workspace: ws)
+    }
+
+    /// A scratch workspace from the pool (its word cache persists across calls).
+    func takeWorkspace() -> EncodeWorkspace {
+        poolLock.lock()
+        let ws = pool.popLast()
+        poolLock.unlock()
+        return ws ?? EncodeWorkspace()
+    }
+
+    func returnWorkspace(_ ws: EncodeWorkspace) {
+        poolLock.lock()
+        if pool.count < 16 { pool.append(ws) }
+        poolLock.unlock()
     }
 
     func encode(_ text: String, addSpecialTokens: Bool, workspace ws: EncodeWorkspace) -> [Int32] {
@@ -25,15 +40,17 @@ extension Tokenizer {
         let t = max(1, min(threads, n))
         var results = [[Int32]](repeating: [], count: n)
         if t == 1 {
-            let ws = EncodeWorkspace()
+            let ws = takeWorkspace()
             for i in 0..<n { results[i] = encode(texts[i], addSpecialTokens: addSpecialTokens, workspace: ws) }
+            returnWorkspace(ws)
             return results
         }
         let chunk = 32
         results.withUnsafeMutableBufferPointer { res in
             let out = res
             DispatchQueue.concurrentPerform(iterations: t) { worker in
-                let ws = EncodeWorkspace()
+                let ws = takeWorkspace()
+                defer { returnWorkspace(ws) }
                 var c = worker
                 while c * chunk < n {
                     for i in (c * chunk)..<min(n, (c + 1) * chunk) {

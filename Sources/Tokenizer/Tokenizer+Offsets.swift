@@ -14,7 +14,8 @@ extension Tokenizer {
     /// Inside a segment that NFC changed, offsets are exact up to the first changed byte and
     /// aligned from the segment's end after it.
     public func encodeWithOffsets(_ text: String) -> (ids: [Int32], ends: [Int]) {
-        let ws = EncodeWorkspace(cacheSlots: 1 << 10)
+        let ws = takeWorkspace()
+        defer { returnWorkspace(ws) }
         var ids: [Int32] = []
         var ends: [Int] = []
         var s = text

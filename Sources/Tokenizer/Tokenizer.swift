@@ -39,6 +39,9 @@ public final class Tokenizer: @unchecked Sendable {
     let addedByContent: [String: Int32]
     let prefixIDs: [Int32]
     let suffixIDs: [Int32]
+    /// Reusable encode workspaces (guarded by `poolLock`).
+    var pool: [EncodeWorkspace] = []
+    let poolLock = NSLock()
 
     /// Loads `path`: a tokenizer.json file, or a folder containing one.
     public static func load(path: String) throws -> Tokenizer {

@@ -139,3 +139,12 @@ final class ChatTemplateTests: XCTestCase {
         for (d, want) in cases { XCTAssertEqual(PythonJSON.pythonFloatRepr(d), want, "\(d)") }
     }
 }
+
+extension ChatTemplateTests {
+    func testGuessKind() throws {
+        XCTAssertEqual(ChatTemplate.guessKind(for: try ParityTests.tokenizer("qwen3")), .qwen3)
+        XCTAssertEqual(ChatTemplate.guessKind(for: try ParityTests.tokenizer("qwen2.5")), .qwen25)
+        XCTAssertEqual(ChatTemplate.guessKind(for: try ParityTests.tokenizer("llama3")), .llama3)
+        XCTAssertNil(ChatTemplate.guessKind(for: try ParityTests.tokenizer("gpt2")))
+    }
+}
