@@ -20,8 +20,12 @@ public struct Benchmark: Sendable, Equatable {
         self.items = items
     }
 
-    /// Text fields read from benchmark JSONL rows when present (string, or list of strings).
-    public static let defaultFields = ["question", "problem", "Question", "Problem", "answer", "solution", "final_answer", "Body"]
+    /// Problem-statement fields read from benchmark JSONL rows when present (string or list
+    /// of strings): the default, since worked solutions share generic phrases ("find the
+    /// total number of students") with unrelated training solutions.
+    public static let defaultFields = ["question", "problem", "Question", "Problem", "Body"]
+    /// Problem statements plus solutions / answers.
+    public static let questionAndSolutionFields = defaultFields + ["answer", "solution", "final_answer"]
 
     /// Loads a JSON Lines benchmark file. Item ids are `id` / `unique_id` / `idx` / `realidx` /
     /// `ID` when present, else `row <n>` (0-based). Bad lines throw with file and line.
@@ -64,10 +68,14 @@ public struct Benchmark: Sendable, Equatable {
 /// stripped) goes into a hash index; a record that contains any indexed n-gram is dropped with
 /// the benchmark name and item id. Items shorter than `n` words (but at least `minWords`)
 /// are indexed whole and matched against record k-grams of their exact length.
+/// Benchmark n-grams with fewer than `minAlphabeticWords` words containing a letter are not
+/// indexed: number runs from worked arithmetic ("3 2 5 100 5 20 …", GSM8K's `<<3+2=5>>`
+/// annotations) are shared by unrelated problems and would cause false drops.
 /// Memory: 8 B key + a 4 B item reference per distinct benchmark n-gram.
 public struct Decontaminator: Sendable {
     public var n: Int
     public var minWords: Int
+    public var minAlphabeticWords: Int
     public let benchmarks: [Benchmark]
     /// n-gram (or short-item) hash → (benchmark index, item index), packed.
     private var index: [UInt64: UInt64] = [:]
@@ -75,20 +83,26 @@ public struct Decontaminator: Sendable {
     public var threads: Int
 
     /// Builds the index. `n` = n-gram length in words; `minWords` = shortest item indexed.
-    public init(benchmarks: [Benchmark], n: Int = 13, minWords: Int = 8,
+    public init(benchmarks: [Benchmark], n: Int = 13, minWords: Int = 8, minAlphabeticWords: Int = 7,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         precondition(n > 0, "n-gram length must be positive")
         self.n = n
         self.minWords = minWords
+        self.minAlphabeticWords = minAlphabeticWords
         self.benchmarks = benchmarks
         self.threads = max(1, threads)
         var lengths = Set<Int>()
         for (b, bench) in benchmarks.enumerated() {
             for (i, item) in bench.items.enumerated() {
-                let words = TextNormalizer.wordHashes(item.text)
+                let (words, alpha) = TextNormalizer.words(item.text)
                 let ref = UInt64(b) << 32 | UInt64(i)
                 if words.count >= n {
-                    for h in TextNormalizer.ngramHashes(words, n: n) where index[h] == nil { index[h] = ref }
+                    // running count of alphabetic words in the window
+                    var letters = alpha[0..<n].filter { $0 }.count
+                    for (start, h) in TextNormalizer.ngramHashes(words, n: n).enumerated() {
+                        if start > 0 { letters += (alpha[start + n - 1] ? 1 : 0) - (alpha[start - 1] ? 1 : 0) }
+                        if letters >= min(minAlphabeticWords, n), index[h] == nil { index[h] = ref }
+                    }
                 } else if words.count >= minWords {
                     let h = TextNormalizer.ngramHashes(words, n: words.count)[0]
                     if index[h] == nil { index[h] = ref }

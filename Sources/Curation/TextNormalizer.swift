@@ -24,13 +24,23 @@ public enum TextNormalizer {
     }
 
     /// 64-bit hashes of the words of `s`, in order (normalised as described above).
-    public static func wordHashes(_ s: String) -> [UInt64] {
+    public static func wordHashes(_ s: String) -> [UInt64] { words(s).hashes }
+
+    /// Word hashes plus, per word, whether it has a letter (false for pure numbers).
+    public static func words(_ s: String) -> (hashes: [UInt64], alphabetic: [Bool]) {
         var out: [UInt64] = []
+        var alpha: [Bool] = []
+        var hasLetter = false
         out.reserveCapacity(s.utf8.count / 5)
         var word: [UInt8] = []
         word.reserveCapacity(32)
         func flush() {
-            if !word.isEmpty { out.append(XXH64.hash(word)); word.removeAll(keepingCapacity: true) }
+            if !word.isEmpty {
+                out.append(XXH64.hash(word))
+                alpha.append(hasLetter)
+                word.removeAll(keepingCapacity: true)
+            }
+            hasLetter = false
         }
         // Fast path: ASCII bytes; non-ASCII scalars go through Unicode properties.
         let needsNFC = s.utf8.contains(where: { $0 >= 0x80 })
@@ -40,11 +50,12 @@ public enum TextNormalizer {
             if v < 0x80 {
                 var b = UInt8(v)
                 if b >= 65 && b <= 90 { b += 32 }
-                if (b >= 97 && b <= 122) || (b >= 48 && b <= 57) { word.append(b) } else { flush() }
+                if b >= 97 && b <= 122 { word.append(b); hasLetter = true } else if b >= 48 && b <= 57 { word.append(b) } else { flush() }
                 continue
             }
             let p = sc.properties
             if p.isAlphabetic || p.numericType != nil {
+                if p.isAlphabetic { hasLetter = true }
                 if (0x2E80...0x9FFF).contains(v) || (0xAC00...0xD7AF).contains(v) || (0xF900...0xFAFF).contains(v) {
                     flush()
                     word.append(contentsOf: String(sc).utf8)
@@ -59,7 +70,7 @@ public enum TextNormalizer {
             }
         }
         flush()
-        return out
+        return (out, alpha)
     }
 
     /// Hashes of all word n-grams (n consecutive word hashes combined); `[]` if fewer words.
