@@ -151,8 +151,9 @@ struct MathComparator: Sendable {
             if !x.hasDecimal, !y.hasDecimal, let rx = x.exact, let ry = y.exact { return rx == ry }
             return close(x.evaluate([:]), y.evaluate([:]))
         }
-        guard vx == vy else { return false }
-        let vars = vx.sorted()
+        // Variables are compared by evaluation over their union (so sin²x + cos²x ≡ 1);
+        // different letters get different values, so 4t ≢ 4s.
+        let vars = vx.union(vy).sorted()
         var anyFinite = false
         for (k, _) in MathComparator.points.enumerated() {
             var env: [UInt8: Double] = [:]

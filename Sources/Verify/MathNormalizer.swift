@@ -22,7 +22,10 @@ public enum MathNormalizer {
                 s = s.replacingOccurrences(of: "\\$", with: " ").replacingOccurrences(of: "$", with: " ")
             }
         }
+        let rowBreak = "\u{1}"
+        if s.contains("\\\\") { s = s.replacingOccurrences(of: "\\\\", with: rowBreak) }
         for sp in spacing where s.contains(sp) { s = s.replacingOccurrences(of: sp, with: " ") }
+        if s.contains(rowBreak) { s = s.replacingOccurrences(of: rowBreak, with: "\\\\") }
         if s.contains("\\") {
             s = s.replacingOccurrences(of: "\\dfrac", with: "\\frac").replacingOccurrences(of: "\\tfrac", with: "\\frac")
             s = s.replacingOccurrences(of: "\\cfrac", with: "\\frac")
@@ -39,8 +42,8 @@ public enum MathNormalizer {
         s = stripUnits(s)
         s = s.trimmingCharacters(in: .whitespaces)
         while let last = s.last, last == "." || last == "," || last == ";" || last == " " { s.removeLast() }
-        s = stripSimpleEquation(s)
         s = removeSpaces(s)
+        s = mixedNumber(s)
         s = removeThousandsSeparators(s)
         s = fixLeadingDot(s)
         while s.hasPrefix("{"), let u = Optional(Array(s.utf8)), let g = LatexText.group(u, at: 0), g.end == u.count {
@@ -94,6 +97,21 @@ public enum MathNormalizer {
             return rest.trimmingCharacters(in: .whitespaces)
         }
         return s
+    }
+
+    /// `12\frac{3}{5}` (a mixed number, the whole answer) → `(12+\frac{3}{5})`.
+    static func mixedNumber(_ s: String) -> String {
+        let u = Array(s.utf8)
+        var k = 0
+        let neg = u.first == UInt8(ascii: "-")
+        if neg { k = 1 }
+        let d0 = k
+        while k < u.count, LatexText.isDigit(u[k]) { k += 1 }
+        guard k > d0, u[k...].starts(with: Array("\\frac{".utf8)) else { return s }
+        guard let g1 = LatexText.group(u, at: k + 5), let g2 = LatexText.group(u, at: g1.end), g2.end == u.count,
+              u[g1.content].allSatisfy(LatexText.isDigit), u[g2.content].allSatisfy(LatexText.isDigit) else { return s }
+        let whole = String(decoding: u[d0..<k], as: UTF8.self), frac = String(decoding: u[k...], as: UTF8.self)
+        return (neg ? "-" : "") + "(" + whole + "+" + frac + ")"
     }
 
     static func removeSpaces(_ s: String) -> String {

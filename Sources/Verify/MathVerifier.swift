@@ -65,6 +65,13 @@ public struct MathVerifier: Sendable {
         if a == b { return true }
         if a.lowercased() == b.lowercased() { return true }
         let cmp = MathComparator(relativeTolerance: relativeTolerance)
+        var a = a, b = b
+        // `x = 3` against `3` (Qwen's is_simple_equation): compare the right side.
+        if a.contains("=") != b.contains("=") || a.contains("\\in") != b.contains("\\in") {
+            a = MathNormalizer.stripSimpleEquation(a)
+            b = MathNormalizer.stripSimpleEquation(b)
+            if a == b { return true }
+        }
         let pa = MathAnswer.parse(a), pb = MathAnswer.parse(b)
         if cmp.equal(pa, pb) { return true }
         // A bare comma list against a single value is never equal; a tuple whose brackets were
