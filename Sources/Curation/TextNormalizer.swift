@@ -8,6 +8,33 @@ import Foundation
 public enum TextNormalizer {
     /// NFC + lowercase + whitespace collapsed to single spaces, trimmed.
     public static func normalize(_ s: String) -> String {
+        var s = s
+        if let ascii = s.withUTF8({ asciiNormalized(UnsafeRawBufferPointer($0)) }) {
+            return String(decoding: ascii, as: UTF8.self)
+        }
+        return unicodeNormalized(s)
+    }
+
+    /// Fast path of `normalize` for pure-ASCII text (nil if any byte ≥ 0x80).
+    static func asciiNormalized(_ u: UnsafeRawBufferPointer) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count)
+        var pendingSpace = false
+        for var b in u {
+            if b >= 0x80 { return nil }
+            // Python/Foundation whitespace in ASCII: \t \n \v \f \r, space, and 0x1C–0x1F
+            if b == 32 || (b >= 9 && b <= 13) || (b >= 0x1C && b <= 0x1F) {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if b >= 65 && b <= 90 { b += 32 }
+            if pendingSpace { out.append(32); pendingSpace = false }
+            out.append(b)
+        }
+        return out
+    }
+
+    static func unicodeNormalized(_ s: String) -> String {
         let t = s.precomposedStringWithCanonicalMapping.lowercased()
         var out = ""
         out.reserveCapacity(t.utf8.count)

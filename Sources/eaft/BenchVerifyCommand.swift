@@ -27,7 +27,7 @@ struct BenchVerify: ParsableCommand {
         }
         guard !originals.isEmpty else { throw ValidationError("no GSM8K train rows under \(base.path)") }
         var texts: [String] = [], ids: [String] = [], answers: [(String, String)] = []
-        var rng = BenchData.SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         var copy = 0
         while texts.count < records {
             for (i, o) in originals.enumerated() where texts.count < records {
@@ -100,20 +100,8 @@ enum BenchData {
         }
     }
 
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Replaces about `rate` of the words with a made-up word (deterministic under `rng`).
-    static func perturb(_ s: String, rate: Double, rng: inout SplitMix) -> String {
+    static func perturb(_ s: String, rate: Double, rng: inout SplitMix64) -> String {
         var words = s.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
         let k = max(1, Int((Double(words.count) * rate).rounded()))
         for _ in 0..<k where !words.isEmpty {

@@ -16,6 +16,7 @@ final class CurationTests: XCTestCase {
 
     func testNormalizeAndWords() {
         XCTAssertEqual(TextNormalizer.normalize("  Héllo\u{0301}   WORLD\n\tx "), "héllo\u{0301} world x".precomposedStringWithCanonicalMapping)
+        XCTAssertEqual(TextNormalizer.normalize("  A\tB\r\n c\u{0B}D  "), "a b c d")  // ASCII fast path
         XCTAssertEqual(TextNormalizer.wordHashes("Hello, world!"), TextNormalizer.wordHashes("hello world"))
         XCTAssertEqual(TextNormalizer.wordHashes("数学题").count, 3)
         // NFD and NFC spell the same words
@@ -91,7 +92,7 @@ final class CurationTests: XCTestCase {
     func testMinHashRecallAndFalsePositivesOnGSM8K() throws {
         let rows = try DecontaminationTests.rows("data/math/gsm8k/train.jsonl")
         let originals = rows.map { ($0["question"]?.stringValue ?? "") + "\n" + ($0["answer"]?.stringValue ?? "") }
-        var rng = SystemRandomNumberGeneratorStub(seed: 11)
+        var rng = SplitMix64(seed: 11)
         var texts = originals, ids = originals.indices.map { "orig\($0)" }
         let plantedFrom = stride(from: 0, to: originals.count, by: 7).map { $0 }
         for i in plantedFrom {
@@ -121,15 +122,3 @@ final class CurationTests: XCTestCase {
     }
 }
 
-/// Deterministic splitmix64 for test perturbations.
-struct SystemRandomNumberGeneratorStub {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
