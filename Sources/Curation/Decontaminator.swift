@@ -147,12 +147,10 @@ public struct Decontaminator: Sendable {
     public func decideAll(texts: [String]) -> [FilterDecision] {
         let n = texts.count
         var out = [FilterDecision](repeating: .keep, count: n)
-        let chunk = max(1, (n + threads * 4 - 1) / (threads * 4))
-        let chunks = (n + chunk - 1) / chunk
         out.withUnsafeMutableBufferPointer { op in
             let o = op
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                for i in (c * chunk)..<min(n, (c + 1) * chunk) { o[i] = decide(text: texts[i]) }
+            parallelChunks(n, threads: threads) { range in
+                for i in range { o[i] = decide(text: texts[i]) }
             }
         }
         return out

@@ -85,13 +85,11 @@ public struct MinHashDeduplicator: Sendable {
         let verify = config.verifyThreshold
         var keys = [[UInt64]](repeating: [], count: n)
         var sigs = [[UInt64]](repeating: [], count: verify == nil ? 0 : n)
-        let chunk = max(1, (n + threads * 4 - 1) / (threads * 4))
-        let chunks = (n + chunk - 1) / chunk
         keys.withUnsafeMutableBufferPointer { kp in
             sigs.withUnsafeMutableBufferPointer { sp in
                 let kb = kp, sb = sp
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                    for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+                parallelChunks(n, threads: threads) { range in
+                    for i in range {
                         let s = signature(texts[i])
                         kb[i] = bandKeys(s)
                         if verify != nil { sb[i] = s }
