@@ -55,6 +55,51 @@ public enum TextNormalizer {
 
     /// Word hashes plus, per word, whether it has a letter (false for pure numbers).
     public static func words(_ s: String) -> (hashes: [UInt64], alphabetic: [Bool]) {
+        var str = s
+        if let fast = str.withUTF8({ asciiWords(UnsafeRawBufferPointer($0)) }) { return fast }
+        return unicodeWords(s)
+    }
+
+    /// ASCII fast path of `words`: hashes lowercase words straight from a small stack buffer.
+    static func asciiWords(_ u: UnsafeRawBufferPointer) -> (hashes: [UInt64], alphabetic: [Bool])? {
+        var out: [UInt64] = []
+        var alpha: [Bool] = []
+        out.reserveCapacity(u.count / 5)
+        alpha.reserveCapacity(u.count / 5)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buf -> (hashes: [UInt64], alphabetic: [Bool])? in
+            var len = 0, hasLetter = false, long: [UInt8] = []
+            func flush() {
+                if len > 0 {
+                    let h = len <= 64 ? XXH64.hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[0..<len]))
+                                      : XXH64.hash(long)
+                    out.append(h)
+                    alpha.append(hasLetter)
+                }
+                len = 0
+                hasLetter = false
+                long.removeAll(keepingCapacity: true)
+            }
+            for var b in u {
+                if b >= 0x80 { return nil }
+                if b >= 65 && b <= 90 { b += 32 }
+                let isLetter = b >= 97 && b <= 122
+                if isLetter || (b >= 48 && b <= 57) {
+                    if isLetter { hasLetter = true }
+                    if len < 64 { buf[len] = b } else {
+                        if len == 64 { long = Array(UnsafeRawBufferPointer(buf)) }
+                        long.append(b)
+                    }
+                    len += 1
+                } else {
+                    flush()
+                }
+            }
+            flush()
+            return (out, alpha)
+        }
+    }
+
+    static func unicodeWords(_ s: String) -> (hashes: [UInt64], alphabetic: [Bool]) {
         var out: [UInt64] = []
         var alpha: [Bool] = []
         var hasLetter = false

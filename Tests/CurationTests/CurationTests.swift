@@ -21,6 +21,12 @@ final class CurationTests: XCTestCase {
         XCTAssertEqual(TextNormalizer.wordHashes("数学题").count, 3)
         // NFD and NFC spell the same words
         XCTAssertEqual(TextNormalizer.wordHashes("caf\u{0065}\u{0301}"), TextNormalizer.wordHashes("caf\u{00E9}"))
+        // ASCII fast path and Unicode path agree (the trailing "é" forces the Unicode path).
+        let long = String(repeating: "Ab", count: 70)
+        for t in ["Hello, World 123 x_y", long + " tail"] {
+            XCTAssertEqual(TextNormalizer.words(t).hashes, Array(TextNormalizer.words(t + " é").hashes.dropLast()), t)
+            XCTAssertEqual(TextNormalizer.words(t).alphabetic, Array(TextNormalizer.words(t + " é").alphabetic.dropLast()), t)
+        }
         let (_, alpha) = TextNormalizer.words("3 apples and 25")
         XCTAssertEqual(alpha, [false, true, true, false])
     }
