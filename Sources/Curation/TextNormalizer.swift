@@ -1,0 +1,161 @@
+import Foundation
+
+/// Text normalisation for dedup and decontamination: Unicode NFC, lowercase, and words =
+/// runs of letters/digits (punctuation and whitespace separate words; each CJK / kana /
+/// Hangul character is its own word since those scripts do not use spaces).
+/// This is the `norm` of SOURCES.md's holdout rule extended with punctuation-insensitive words,
+/// so "A, b." and "a b" give the same n-grams.
+public enum TextNormalizer {
+    /// NFC + lowercase + whitespace collapsed to single spaces, trimmed.
+    public static func normalize(_ s: String) -> String {
+        var s = s
+        if let ascii = s.withUTF8({ asciiNormalized(UnsafeRawBufferPointer($0)) }) {
+            return String(decoding: ascii, as: UTF8.self)
+        }
+        return unicodeNormalized(s)
+    }
+
+    /// Fast path of `normalize` for pure-ASCII text (nil if any byte ≥ 0x80).
+    static func asciiNormalized(_ u: UnsafeRawBufferPointer) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count)
+        var pendingSpace = false
+        for var b in u {
+            if b >= 0x80 { return nil }
+            // Python/Foundation whitespace in ASCII: \t \n \v \f \r, space, and 0x1C–0x1F
+            if b == 32 || (b >= 9 && b <= 13) || (b >= 0x1C && b <= 0x1F) {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if b >= 65 && b <= 90 { b += 32 }
+            if pendingSpace { out.append(32); pendingSpace = false }
+            out.append(b)
+        }
+        return out
+    }
+
+    static func unicodeNormalized(_ s: String) -> String {
+        let t = s.precomposedStringWithCanonicalMapping.lowercased()
+        var out = ""
+        out.reserveCapacity(t.utf8.count)
+        var pendingSpace = false
+        for ch in t.unicodeScalars {
+            if ch.properties.isWhitespace {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.unicodeScalars.append(" "); pendingSpace = false }
+                out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// 64-bit hashes of the words of `s`, in order (normalised as described above).
+    public static func wordHashes(_ s: String) -> [UInt64] { words(s).hashes }
+
+    /// Word hashes plus, per word, whether it has a letter (false for pure numbers).
+    public static func words(_ s: String) -> (hashes: [UInt64], alphabetic: [Bool]) {
+        var str = s
+        if let fast = str.withUTF8({ asciiWords(UnsafeRawBufferPointer($0)) }) { return fast }
+        return unicodeWords(s)
+    }
+
+    /// ASCII fast path of `words`: hashes lowercase words straight from a small stack buffer.
+    static func asciiWords(_ u: UnsafeRawBufferPointer) -> (hashes: [UInt64], alphabetic: [Bool])? {
+        var out: [UInt64] = []
+        var alpha: [Bool] = []
+        out.reserveCapacity(u.count / 5)
+        alpha.reserveCapacity(u.count / 5)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buf -> (hashes: [UInt64], alphabetic: [Bool])? in
+            var len = 0, hasLetter = false, long: [UInt8] = []
+            func flush() {
+                if len > 0 {
+                    let h = len <= 64 ? XXH64.hash(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[0..<len]))
+                                      : XXH64.hash(long)
+                    out.append(h)
+                    alpha.append(hasLetter)
+                }
+                len = 0
+                hasLetter = false
+                long.removeAll(keepingCapacity: true)
+            }
+            for var b in u {
+                if b >= 0x80 { return nil }
+                if b >= 65 && b <= 90 { b += 32 }
+                let isLetter = b >= 97 && b <= 122
+                if isLetter || (b >= 48 && b <= 57) {
+                    if isLetter { hasLetter = true }
+                    if len < 64 { buf[len] = b } else {
+                        if len == 64 { long = Array(UnsafeRawBufferPointer(buf)) }
+                        long.append(b)
+                    }
+                    len += 1
+                } else {
+                    flush()
+                }
+            }
+            flush()
+            return (out, alpha)
+        }
+    }
+
+    static func unicodeWords(_ s: String) -> (hashes: [UInt64], alphabetic: [Bool]) {
+        var out: [UInt64] = []
+        var alpha: [Bool] = []
+        var hasLetter = false
+        out.reserveCapacity(s.utf8.count / 5)
+        var word: [UInt8] = []
+        word.reserveCapacity(32)
+        func flush() {
+            if !word.isEmpty {
+                out.append(XXH64.hash(word))
+                alpha.append(hasLetter)
+                word.removeAll(keepingCapacity: true)
+            }
+            hasLetter = false
+        }
+        // Fast path: ASCII bytes; non-ASCII scalars go through Unicode properties.
+        let needsNFC = s.utf8.contains(where: { $0 >= 0x80 })
+        let text = needsNFC ? s.precomposedStringWithCanonicalMapping : s
+        for sc in text.unicodeScalars {
+            let v = sc.value
+            if v < 0x80 {
+                var b = UInt8(v)
+                if b >= 65 && b <= 90 { b += 32 }
+                if b >= 97 && b <= 122 { word.append(b); hasLetter = true } else if b >= 48 && b <= 57 { word.append(b) } else { flush() }
+                continue
+            }
+            let p = sc.properties
+            if p.isAlphabetic || p.numericType != nil {
+                if p.isAlphabetic { hasLetter = true }
+                if (0x2E80...0x9FFF).contains(v) || (0xAC00...0xD7AF).contains(v) || (0xF900...0xFAFF).contains(v) {
+                    flush()
+                    word.append(contentsOf: String(sc).utf8)
+                    flush()
+                } else {
+                    for l in String(sc).lowercased().utf8 { word.append(l) }
+                }
+            } else if p.generalCategory == .nonspacingMark {
+                for l in String(sc).utf8 { word.append(l) }
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return (out, alpha)
+    }
+
+    /// Hashes of all word n-grams (n consecutive word hashes combined); `[]` if fewer words.
+    public static func ngramHashes(_ words: [UInt64], n: Int) -> [UInt64] {
+        guard n > 0, words.count >= n else { return [] }
+        var out = [UInt64](repeating: 0, count: words.count - n + 1)
+        words.withUnsafeBufferPointer { w in
+            for i in 0..<out.count {
+                var h: UInt64 = 0x243F_6A88_85A3_08D3 &+ UInt64(n)
+                for k in 0..<n { h = mix64(h ^ w[i + k]) }
+                out[i] = h
+            }
+        }
+        return out
+    }
+}
