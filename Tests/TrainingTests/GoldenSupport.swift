@@ -1,0 +1,44 @@
+import Foundation
+import TestSupport
+import XCTest
+import Training
+
+/// Loads a reference model and its golden batch (/work/shared/reference/<model>).
+struct Golden {
+    let dir: URL
+    let model: TrainModel
+    let file: TensorFile
+    let batch: PackedBatch
+
+    static let models = ["qwen3-tiny", "qwen2-tiny", "llama-tiny"]
+
+    init(_ name: String) throws {
+        dir = try SharedData.require("reference/\(name)")
+        model = try TrainModel.load(directory: dir.path)
+        file = try TensorFile(path: dir.appendingPathComponent("golden.safetensors").path)
+        batch = try Golden.batch(file)
+    }
+
+    /// The golden batch as packed samples: each row's attention-mask length is one sample
+    /// (row 2's right padding dropped), mask = labels != -100.
+    static func batch(_ f: TensorFile) throws -> PackedBatch {
+        let ids = try f.ints("input_ids"), am = try f.ints("attention_mask"), labels = try f.ints("labels")
+        let shape = f.entries["input_ids"]!.shape
+        var b = PackedBatch()
+        for r in 0..<shape[0] {
+            let row = r * shape[1]
+            let n = (0..<shape[1]).filter { am[row + $0] == 1 }.count
+            b.append(ids: (0..<n).map { Int32(ids[row + $0]) }, mask: (0..<n).map { labels[row + $0] != -100 ? 1 : 0 }, gates: nil)
+        }
+        return b
+    }
+
+    func scalar(_ name: String) throws -> Double { Double(try file.floats(name)[0]) }
+}
+
+/// ‖a − b‖ / ‖b‖ in double.
+func relL2(_ a: UnsafeBufferPointer<Float>, _ b: [Float]) -> Double {
+    var num = 0.0, den = 0.0
+    for i in 0..<b.count { let d = Double(a[i]) - Double(b[i]); num += d * d; den += Double(b[i]) * Double(b[i]) }
+    return den == 0 ? num.squareRoot() : (num / den).squareRoot()
+}
