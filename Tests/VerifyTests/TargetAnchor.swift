@@ -1,0 +1,2 @@
+// Keeps the VerifyTests target present in a fresh clone until it has tests of its own.
+import XCTest
