@@ -85,37 +85,6 @@ final class AdapterStream: RecordStream {
     }
 }
 
-/// The spec's chat template over the real tokenizer.
-struct TemplateRenderer: ConversationRendering {
-    let template: ChatTemplate
-    let options: ChatTemplate.Options
-
-    init(spec: PipelineSpec.Template) throws {
-        guard let kind = ChatTemplate.Kind(rawValue: spec.kind) else {
-            throw PipelineError("unknown chat template '\(spec.kind)'", hint: "one of \(ChatTemplate.Kind.allCases.map(\.rawValue))")
-        }
-        template = try ChatTemplate(kind: kind, tokenizer: try Tokenizer.load(path: spec.tokenizer))
-        var o = ChatTemplate.Options()
-        for (k, v) in spec.options ?? [:] {
-            switch k {
-            case "mask":
-                guard let m = v.stringValue.flatMap(ChatTemplate.MaskMode.init(rawValue:)) else {
-                    throw PipelineError("template option mask must be all_assistant or last_assistant")
-                }
-                o.mask = m
-            default:
-                throw PipelineError("unknown template option '\(k)'", at: SourceLocation(file: "", field: "template.options.\(k)"))
-            }
-        }
-        options = o
-    }
-
-    func render(_ record: Record) throws -> RenderedConversation {
-        let r = try template.render(messages: record.messages, tools: record.tools, options: options)
-        return RenderedConversation(ids: r.ids.map { UInt32(bitPattern: $0) }, mask: r.lossMask)
-    }
-}
-
 /// Picks the verifier from the record's reference kind.
 struct RecordVerifier: RecordVerifying {
     let math = MathVerifier()
