@@ -116,39 +116,6 @@ func writeIDs(_ ids: [Int32], into buf: inout [UInt8]) {
     buf.append(0x0A)
 }
 
-/// Splits a file handle into `\n`-terminated lines (the `\n` and a trailing `\r` removed), reading 1 MiB at a time.
-struct LineReader {
-    let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var pos = 0
-    private var eof = false
-
-    init(handle: FileHandle) { self.handle = handle }
-
-    mutating func next() -> [UInt8]? {
-        while true {
-            if let nl = buffer[pos...].firstIndex(of: 0x0A) {
-                var line = Array(buffer[pos..<nl])
-                pos = nl + 1
-                if line.last == 0x0D { line.removeLast() }
-                return line
-            }
-            if eof {
-                if pos < buffer.count {
-                    let line = Array(buffer[pos...])
-                    pos = buffer.count
-                    return line
-                }
-                return nil
-            }
-            buffer.removeFirst(pos)
-            pos = 0
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { eof = true } else { buffer += chunk }
-        }
-    }
-}
-
 /// `eaft tokenizer info`: what a tokenizer.json holds.
 struct TokenizerInfo: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "info", abstract: "Print a tokenizer's components as JSON.")
