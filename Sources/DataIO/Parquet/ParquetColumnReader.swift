@@ -195,6 +195,7 @@ struct ParquetColumnReader {
             guard len <= raw.count - start else { throw EncodingError(reason: "levels claim \(len) bytes, page has \(raw.count - start)", offset: p) }
         }
         let width = ParquetEncodings.bitWidth(max)
+        guard count > 0 else { return (start - p) + len }
         try levels.withUnsafeMutableBufferPointer { buf in
             try ParquetEncodings.decodeHybrid(UnsafeRawBufferPointer(rebasing: raw[start..<(start + len)]), bitWidth: width,
                                               count: count, into: buf.baseAddress! + from)
