@@ -57,6 +57,41 @@ final class ParquetReaderTests: XCTestCase {
         }
     }
 
+    /// Only the requested columns' chunks are read: wiping another column's chunks breaks a full
+    /// read but not the projection.
+    func testProjectionNeverTouchesOtherChunks() throws {
+        let src = S.fixtures.appendingPathComponent("prim_none_v1_plain.parquet")
+        var bytes = [UInt8](try Data(contentsOf: src))
+        let pf = try ParquetFile(path: src.path)
+        for g in 0..<pf.numRowGroups {
+            for c in pf.columnChunks(rowGroup: g) where c.path == "bin" {
+                for i in Int(c.offset)..<Int(c.offset + c.size) { bytes[i] = 0xEE }
+            }
+        }
+        let dir = try SharedData.tempDir("parquet-proj")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("wiped.parquet").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try S.readAll(path)) { e in
+            XCTAssertTrue("\(e)".contains("'bin'"), "\(e)")
+        }
+        let want = try S.expectedRows(S.fixtures.appendingPathComponent("prim.expected.jsonl"))
+        let got = try S.readAll(path, columns: ["s", "i32"])
+        XCTAssertEqual(got.count, want.count)
+        for (g, w) in zip(got, want) {
+            XCTAssertEqual(g, .object(JSONObject([("i32", w["i32"]!), ("s", w["s"]!)])))
+        }
+    }
+
+    func testSequenceFormAndErrorProperty() throws {
+        let it = try ParquetFile(path: S.fixtures.appendingPathComponent("nested_zstd_v2_dict.parquet").path).rows()
+        var n = 0
+        for row in it { XCTAssertNotNil(row["messages"]); n += 1 }
+        XCTAssertEqual(n, 400)
+        XCTAssertNil(it.error)
+        XCTAssertEqual(it.rowsRead, 400)
+    }
+
     func testUnsupportedCodecsAreNamed() throws {
         for (file, name) in [("codec_lz4.parquet", "LZ4"), ("codec_brotli.parquet", "BROTLI")] {
             let path = S.fixtures.appendingPathComponent(file).path

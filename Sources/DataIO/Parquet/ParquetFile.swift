@@ -225,6 +225,14 @@ public final class ParquetFile {
         }
     }
 
+    /// Byte ranges of the column chunks of row group `g`, one per leaf column (path, offset, size).
+    public func columnChunks(rowGroup g: Int) -> [(path: String, offset: Int64, size: Int64)] {
+        guard g >= 0, g < meta.rowGroups.count else { return [] }
+        return meta.rowGroups[g].columns.enumerated().map { i, cm in
+            (schema.leaves[i].dottedPath, chunkOffset(rowGroup: g, leaf: i) ?? 0, cm?.totalCompressedSize ?? 0)
+        }
+    }
+
     /// File offset of the chunk of `leaf` in row group `g` (for error locations).
     func chunkOffset(rowGroup g: Int, leaf: Int) -> Int64? {
         guard g < meta.rowGroups.count, leaf < meta.rowGroups[g].columns.count, let cm = meta.rowGroups[g].columns[leaf] else { return nil }
