@@ -4,9 +4,14 @@ import Records
 /// Timing hook for `bench/parquet_bench.py` (and an `eaft bench parquet` command): reads every
 /// row of each file as `JSONValue` and reports the row count, wall-clock and CPU seconds.
 public enum ParquetBench {
-    /// Reads all rows of `paths` `repeats` times; returns rows per pass and the best pass's
-    /// wall time (`seconds`) and process CPU time over all threads (`cpuSeconds`).
-    public static func run(paths: [String], columns: [String]? = nil, repeats: Int = 1) throws
+    /// Reads all rows of `paths` `repeats` times; returns rows per pass and the best wall time.
+    public static func run(paths: [String], columns: [String]? = nil, repeats: Int = 1) throws -> (rows: Int, seconds: Double) {
+        let m = try measure(paths: paths, columns: columns, repeats: repeats)
+        return (m.rows, m.seconds)
+    }
+
+    /// Like `run`, plus the best pass's process CPU time over all threads (`cpuSeconds`).
+    public static func measure(paths: [String], columns: [String]? = nil, repeats: Int = 1) throws
         -> (rows: Int, seconds: Double, cpuSeconds: Double)
     {
         var best = Double.infinity
