@@ -209,6 +209,9 @@ def main():
                                "ints.list.element": "DELTA_BINARY_PACKED"},
               data_page_size=512, row_group_size=200)
         write("logical_types", logical(300, 3), compression="snappy", row_group_size=120)
+        # Same values with decimals stored as INT32 / INT64 (precision <= 18) and delta-encoded.
+        write("logical_types_intdecimal", logical(300, 3), expected="logical_types", compression="zstd", row_group_size=120,
+              store_decimal_as_integer=True, use_dictionary=False, column_encoding={"dec": "DELTA_BINARY_PACKED"})
         write("empty_table", primitives(0, 4), compression="snappy")
         write("single_row_groups_of_one", primitives(5, 5), compression="zstd", row_group_size=1)
         # Legacy nested layouts (2-level lists, bare repeated fields, MAP_KEY_VALUE), hand-written.
