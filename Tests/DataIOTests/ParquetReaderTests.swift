@@ -83,6 +83,34 @@ final class ParquetReaderTests: XCTestCase {
         }
     }
 
+    /// A bad row group costs only its own rows: the error names it, the rest still read.
+    func testBadRowGroupIsSkippedAndCounted() throws {
+        let src = S.fixtures.appendingPathComponent("prim_none_v1_plain.parquet")
+        var bytes = [UInt8](try Data(contentsOf: src))
+        let pf = try ParquetFile(path: src.path)
+        XCTAssertEqual(pf.numRowGroups, 3)
+        let c = try XCTUnwrap(pf.columnChunks(rowGroup: 1).first { $0.path == "s" })
+        for i in Int(c.offset)..<Int(c.offset + c.size) { bytes[i] = 0xEE }
+        let dir = try SharedData.tempDir("parquet-rg")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("bad-rg1.parquet").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let want = try S.expectedRows(S.fixtures.appendingPathComponent("prim.expected.jsonl"))
+        let it = try ParquetFile(path: path).rows()
+        var got: [JSONValue] = []
+        var errors: [DataIOError] = []
+        while true {
+            do { guard let r = try it.nextRow() else { break }; got.append(r) } catch let e as DataIOError { errors.append(e) }
+        }
+        let first = pf.numRows(inRowGroup: 0), second = pf.numRows(inRowGroup: 1)
+        XCTAssertEqual(errors.count, 1)
+        XCTAssertEqual(errors.first?.location.record, first)
+        XCTAssertEqual(errors.first?.location.field, "s")
+        XCTAssertTrue(errors.first?.reason.contains("row group 1") ?? false, "\(errors)")
+        XCTAssertEqual(it.rowsSkipped, second)
+        XCTAssertEqual(got, Array(want[0..<first]) + Array(want[(first + second)...]))
+    }
+
     func testSequenceFormAndErrorProperty() throws {
         let it = try ParquetFile(path: S.fixtures.appendingPathComponent("nested_zstd_v2_dict.parquet").path).rows()
         var n = 0
