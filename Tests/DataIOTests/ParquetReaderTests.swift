@@ -26,6 +26,18 @@ final class ParquetReaderTests: XCTestCase {
         }
     }
 
+    /// GZIP pages decode the same through libdeflate (when present) and zlib.
+    func testGzipBackendsAgree() throws {
+        defer { ParquetFile.useLibdeflate = true }
+        for f in try S.fixtureFiles() where f.lastPathComponent.contains("gzip") {
+            let want = try S.expectedRows(S.expectedURL(for: f))
+            for lib in [true, false] {
+                ParquetFile.useLibdeflate = lib
+                S.assertRowsEqual(try S.readAll(f.path), want, "\(f.lastPathComponent) libdeflate=\(lib)")
+            }
+        }
+    }
+
     func testSharedFilesMatchPyarrow() throws {
         let dir = try SharedData.require("data/parquet")
         let files = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)

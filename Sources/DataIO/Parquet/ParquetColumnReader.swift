@@ -227,7 +227,7 @@ struct ParquetColumnReader {
                 try body(src)
                 return
             case .snappy?: out = try Self.unsnappy(src, size: size, at: loc)
-            case .gzip?: out = try Self.gunzip(src, size: size, at: loc)
+            case .gzip?: out = try ParquetInflate.gunzip(src, size: size, at: loc)
             case .zstd?:
                 let declared = ZSTD_getFrameContentSize(src.baseAddress, src.count)
                 if declared < UInt64.max - 1 && declared != UInt64(size) {  // max, max-1: unknown / error
@@ -277,7 +277,7 @@ struct ParquetColumnReader {
         return out
     }
 
-    /// Inflates a gzip page straight into a buffer of the size the page header declares
+    /// Inflates a gzip page with zlib straight into a buffer of the size the page header declares
     /// (one pass, no intermediate chunks). Multi-member streams are joined.
     static func gunzip(_ src: UnsafeRawBufferPointer, size: Int, at loc: SourceLocation) throws -> [UInt8] {
         var z = GzipInflater()

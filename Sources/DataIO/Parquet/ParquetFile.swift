@@ -209,6 +209,9 @@ public final class ParquetFile {
         return out
     }
 
+    /// Use libdeflate for GZIP pages when its shared library is present (zlib otherwise).
+    nonisolated(unsafe) public static var useLibdeflate = true
+
     /// Threads used to decode the column chunks of one row group (1 disables parallel decoding).
     nonisolated(unsafe) public static var maxThreads = ProcessInfo.processInfo.activeProcessorCount
 
