@@ -13,8 +13,11 @@ import Records
 /// Rows are produced one row group at a time, decoding only the requested columns' chunks;
 /// every failure is a `DataIOError` naming the file, column path, row group and byte offset.
 public final class ParquetFile {
+    /// The path given to `init` (used in every error location).
     public let path: String
+    /// File size in bytes.
     public let fileSize: Int64
+    /// The schema tree; `schema.description` prints it the way pyarrow does.
     public let schema: ParquetSchema
     let meta: FileMetaData
     private let fd: Int32
@@ -83,6 +86,7 @@ public final class ParquetFile {
 
     /// Total number of rows (from the footer).
     public var numRows: Int { Int(meta.numRows) }
+    /// Number of row groups (the unit of streaming: one is decoded at a time).
     public var numRowGroups: Int { meta.rowGroups.count }
     /// Rows in row group `i`.
     public func numRows(inRowGroup i: Int) -> Int { Int(meta.rowGroups[i].numRows) }

@@ -7,6 +7,7 @@ import Records
 /// group, so a caller can count a bad row group (`rowsSkipped`) and keep the rest of the file.
 /// The iterator is its own `Sequence` iterator: it can be walked once.
 public final class ParquetRowIterator: IteratorProtocol, Sequence {
+    /// The file being read.
     public let file: ParquetFile
     /// Selected top-level fields, in schema order.
     public let columnNames: [String]
@@ -61,6 +62,7 @@ public final class ParquetRowIterator: IteratorProtocol, Sequence {
 
     public func makeIterator() -> ParquetRowIterator { self }
 
+    /// The next row, or nil at the end or at the first error (kept in `error`).
     public func next() -> JSONValue? {
         do { return try nextRow() } catch {
             self.error = error
