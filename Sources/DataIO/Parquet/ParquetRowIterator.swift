@@ -84,6 +84,11 @@ public final class ParquetRowIterator: IteratorProtocol, Sequence {
             guard group < file.numRowGroups else { group = file.numRowGroups; return nil }
             let n = file.numRows(inRowGroup: group)
             if n == 0 { continue }
+            if leaves.isEmpty && n > file.numRows {
+                // Nothing to check row counts against but the footer's total.
+                throw DataIOError("row group \(group) claims \(n) rows, the file \(file.numRows)",
+                                  at: SourceLocation(file: file.path, byteOffset: file.footerStart, record: groupFirstRow))
+            }
             rowsInGroup = n
             do {
                 assembler = ParquetAssembler(columns: try file.readColumns(rowGroup: group, leaves: leaves), maxDef: maxDefs)
