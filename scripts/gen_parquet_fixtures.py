@@ -208,7 +208,13 @@ def main():
                                "messages.list.element.role": "DELTA_LENGTH_BYTE_ARRAY",
                                "ints.list.element": "DELTA_BINARY_PACKED"},
               data_page_size=512, row_group_size=200)
+        # Older pyarrow / HF files: list elements named "item" (non-compliant nested type names).
+        write("nested_item_names", nest, expected="nested", compression="snappy", use_compliant_nested_type=False,
+              row_group_size=250)
         write("logical_types", logical(300, 3), compression="snappy", row_group_size=120)
+        # Same values with decimals stored as INT32 / INT64 (precision <= 18) and delta-encoded.
+        write("logical_types_intdecimal", logical(300, 3), expected="logical_types", compression="zstd", row_group_size=120,
+              store_decimal_as_integer=True, use_dictionary=False, column_encoding={"dec": "DELTA_BINARY_PACKED"})
         write("empty_table", primitives(0, 4), compression="snappy")
         write("single_row_groups_of_one", primitives(5, 5), compression="zstd", row_group_size=1)
         # Legacy nested layouts (2-level lists, bare repeated fields, MAP_KEY_VALUE), hand-written.

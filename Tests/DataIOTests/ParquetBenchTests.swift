@@ -19,8 +19,8 @@ final class ParquetBenchTests: XCTestCase {
         }
         if let t = Int(env["EAFT_PARQUET_THREADS"] ?? "") { ParquetFile.maxThreads = t }
         let repeats = Int(env["EAFT_BENCH_REPEATS"] ?? "") ?? 5
-        let (rows, secs) = try ParquetBench.run(paths: paths, repeats: repeats)
-        print("PARQUET_BENCH rows=\(rows) seconds=\(secs)")
+        let (rows, secs, cpu) = try ParquetBench.measure(paths: paths, repeats: repeats)
+        print("PARQUET_BENCH rows=\(rows) seconds=\(secs) cpu=\(cpu)")
         XCTAssertGreaterThan(rows, 0)
     }
 }

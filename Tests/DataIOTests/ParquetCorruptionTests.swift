@@ -29,10 +29,14 @@ final class ParquetCorruptionTests: XCTestCase {
         do {
             let it = try ParquetFile(path: path).rows()
             var steps = 0
+            let before = errorsSeen
             while steps < maxRows {
                 steps += 1
                 do {
-                    guard try it.nextRow() != nil else { o.ok += 1; return }
+                    guard try it.nextRow() != nil else {
+                        if errorsSeen == before { o.ok += 1 }
+                        return
+                    }
                 } catch let e as DataIOError {
                     check(e, path: path, label: label)
                 }
@@ -62,12 +66,12 @@ final class ParquetCorruptionTests: XCTestCase {
     }
 
     func runCases(_ name: String, cases: Int, seed: UInt64) throws {
-        let src = S.fixtures.appendingPathComponent(name)
+        let src = name.hasPrefix("/") ? URL(fileURLWithPath: name) : S.fixtures.appendingPathComponent(name)
         let original = [UInt8](try Data(contentsOf: src))
         let rows = try ParquetFile(path: src.path).numRows
         let dir = try SharedData.tempDir("parquet-corrupt")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent(name).path
+        let path = dir.appendingPathComponent(src.lastPathComponent).path
         var rng = SplitMix(state: seed)
         var o = Outcome()
         errorsSeen = 0
@@ -85,8 +89,10 @@ final class ParquetCorruptionTests: XCTestCase {
             try write(bytes[...], to: path)
             exercise(path, maxRows: rows * 4 + 100, label: "\(name) flipped (case \(k))", into: &o)
         }
-        // Every truncation must fail, so at least `cases` errors were located.
+        // Every truncation loses the footer and must fail: at least `cases` located errors, and
+        // clean reads can only come from bit flips.
         XCTAssertGreaterThanOrEqual(errorsSeen, cases, name)
+        XCTAssertLessThanOrEqual(o.ok, cases, name)
         print("\(name): \(o.ok) clean reads, \(errorsSeen) located errors over \(2 * cases) corrupt files")
     }
 
@@ -98,6 +104,17 @@ final class ParquetCorruptionTests: XCTestCase {
     func testPrimitivesZstdDict() throws { try runCases("prim_zstd_v1_dict.parquet", cases: cases, seed: seedBase + 2) }
     func testPrimitivesDeltaUncompressed() throws { try runCases("prim_none_v2_delta.parquet", cases: cases, seed: seedBase + 3) }
     func testNestedUncompressedDict() throws { try runCases("nested_none_v1_dict.parquet", cases: cases, seed: seedBase + 4) }
+    /// Soak over the shared real-world files; runs only when EAFT_PARQUET_FUZZ_CASES is set.
+    func testSharedFilesSoak() throws {
+        guard ProcessInfo.processInfo.environment["EAFT_PARQUET_FUZZ_CASES"] != nil else {
+            throw XCTSkip("set EAFT_PARQUET_FUZZ_CASES to soak the shared Parquet files")
+        }
+        let dir = try SharedData.require("data/parquet")
+        for (k, f) in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted().enumerated() where f.hasSuffix(".parquet") {
+            try runCases(dir.appendingPathComponent(f).path, cases: cases, seed: seedBase + 100 + UInt64(k))
+        }
+    }
+
     func testLegacyNested() throws { try runCases("legacy_nested.parquet", cases: cases, seed: seedBase + 5) }
     func testNestedGzipV2Dict() throws { try runCases("nested_gzip_v2_dict.parquet", cases: cases, seed: seedBase + 6) }
 }

@@ -26,6 +26,18 @@ final class ParquetReaderTests: XCTestCase {
         }
     }
 
+    /// GZIP pages decode the same through libdeflate (when present) and zlib.
+    func testGzipBackendsAgree() throws {
+        defer { ParquetFile.useLibdeflate = true }
+        for f in try S.fixtureFiles() where f.lastPathComponent.contains("gzip") {
+            let want = try S.expectedRows(S.expectedURL(for: f))
+            for lib in [true, false] {
+                ParquetFile.useLibdeflate = lib
+                S.assertRowsEqual(try S.readAll(f.path), want, "\(f.lastPathComponent) libdeflate=\(lib)")
+            }
+        }
+    }
+
     func testSharedFilesMatchPyarrow() throws {
         let dir = try SharedData.require("data/parquet")
         let files = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)
@@ -55,6 +67,69 @@ final class ParquetReaderTests: XCTestCase {
         XCTAssertThrowsError(try ParquetFile(path: f).rows(columns: ["nope"])) { e in
             XCTAssertTrue("\(e)".contains("nope"), "\(e)")
         }
+    }
+
+    /// Only the requested columns' chunks are read: wiping another column's chunks breaks a full
+    /// read but not the projection.
+    func testProjectionNeverTouchesOtherChunks() throws {
+        let src = S.fixtures.appendingPathComponent("prim_none_v1_plain.parquet")
+        var bytes = [UInt8](try Data(contentsOf: src))
+        let pf = try ParquetFile(path: src.path)
+        for g in 0..<pf.numRowGroups {
+            for c in pf.columnChunks(rowGroup: g) where c.path == "bin" {
+                for i in Int(c.offset)..<Int(c.offset + c.size) { bytes[i] = 0xEE }
+            }
+        }
+        let dir = try SharedData.tempDir("parquet-proj")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("wiped.parquet").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try S.readAll(path)) { e in
+            XCTAssertTrue("\(e)".contains("'bin'"), "\(e)")
+        }
+        let want = try S.expectedRows(S.fixtures.appendingPathComponent("prim.expected.jsonl"))
+        let got = try S.readAll(path, columns: ["s", "i32"])
+        XCTAssertEqual(got.count, want.count)
+        for (g, w) in zip(got, want) {
+            XCTAssertEqual(g, .object(JSONObject([("i32", w["i32"]!), ("s", w["s"]!)])))
+        }
+    }
+
+    /// A bad row group costs only its own rows: the error names it, the rest still read.
+    func testBadRowGroupIsSkippedAndCounted() throws {
+        let src = S.fixtures.appendingPathComponent("prim_none_v1_plain.parquet")
+        var bytes = [UInt8](try Data(contentsOf: src))
+        let pf = try ParquetFile(path: src.path)
+        XCTAssertEqual(pf.numRowGroups, 3)
+        let c = try XCTUnwrap(pf.columnChunks(rowGroup: 1).first { $0.path == "s" })
+        for i in Int(c.offset)..<Int(c.offset + c.size) { bytes[i] = 0xEE }
+        let dir = try SharedData.tempDir("parquet-rg")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("bad-rg1.parquet").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let want = try S.expectedRows(S.fixtures.appendingPathComponent("prim.expected.jsonl"))
+        let it = try ParquetFile(path: path).rows()
+        var got: [JSONValue] = []
+        var errors: [DataIOError] = []
+        while true {
+            do { guard let r = try it.nextRow() else { break }; got.append(r) } catch let e as DataIOError { errors.append(e) }
+        }
+        let first = pf.numRows(inRowGroup: 0), second = pf.numRows(inRowGroup: 1)
+        XCTAssertEqual(errors.count, 1)
+        XCTAssertEqual(errors.first?.location.record, first)
+        XCTAssertEqual(errors.first?.location.field, "s")
+        XCTAssertTrue(errors.first?.reason.contains("row group 1") ?? false, "\(errors)")
+        XCTAssertEqual(it.rowsSkipped, second)
+        XCTAssertEqual(got, Array(want[0..<first]) + Array(want[(first + second)...]))
+    }
+
+    func testSequenceFormAndErrorProperty() throws {
+        let it = try ParquetFile(path: S.fixtures.appendingPathComponent("nested_zstd_v2_dict.parquet").path).rows()
+        var n = 0
+        for row in it { XCTAssertNotNil(row["messages"]); n += 1 }
+        XCTAssertEqual(n, 400)
+        XCTAssertNil(it.error)
+        XCTAssertEqual(it.rowsRead, 400)
     }
 
     func testUnsupportedCodecsAreNamed() throws {

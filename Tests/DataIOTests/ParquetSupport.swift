@@ -54,13 +54,18 @@ enum ParquetTestSupport {
     }
 
     /// The expected-rows file for a fixture: `<name>.expected.jsonl`, else its family's
-    /// (`prim_…` → `prim.expected.jsonl`).
+    /// (`prim_zstd_v1_dict` → `prim.expected.jsonl`).
     static func expectedURL(for parquet: URL) -> URL {
         let name = parquet.deletingPathExtension().lastPathComponent
         let own = fixtures.appendingPathComponent(name + ".expected.jsonl")
         if FileManager.default.fileExists(atPath: own.path) { return own }
-        let family = String(name.split(separator: "_").first ?? "")
-        return fixtures.appendingPathComponent(family + ".expected.jsonl")
+        // The longest "_"-separated prefix with an expected file names the family.
+        let parts = name.split(separator: "_")
+        for k in stride(from: parts.count - 1, to: 0, by: -1) {
+            let url = fixtures.appendingPathComponent(parts[0..<k].joined(separator: "_") + ".expected.jsonl")
+            if FileManager.default.fileExists(atPath: url.path) { return url }
+        }
+        return own
     }
 
     static func fixtureFiles() throws -> [URL] {

@@ -200,6 +200,26 @@ final class ParquetAssembler {
         return Int(r[c.pointee.li])
     }
 
+    /// Number of elements of the list starting at leaf `s`'s cursor: entries up to the next
+    /// repetition level below `repRep`, counting those at `repRep` (deeper ones belong to
+    /// nested lists). Used only to size the array.
+    @inline(__always)
+    func listLength(_ s: Int, repRep: Int) -> Int {
+        let c = cursors + s
+        guard let r = c.pointee.reps else { return 1 }
+        var n = 1
+        var i = c.pointee.li + 1
+        let end = c.pointee.count
+        let rr = UInt8(truncatingIfNeeded: repRep)
+        while i < end {
+            let v = r[i]
+            if v < rr { break }
+            if v == rr { n += 1 }
+            i += 1
+        }
+        return n
+    }
+
     /// Consumes one level entry in every leaf of `n` (n is null or empty here).
     func skip(_ n: Node) throws {
         for s in n.slots {
@@ -241,6 +261,7 @@ final class ParquetAssembler {
         case .list(let element, let repDef, let repRep):
             if try peekDef(n.firstSlot) < repDef { try skip(n); return .array([]) }
             var out: [JSONValue] = []
+            out.reserveCapacity(listLength(n.firstSlot, repRep: repRep))
             repeat {
                 out.append(try value(element))
             } while peekRep(n.firstSlot) == repRep
@@ -248,6 +269,7 @@ final class ParquetAssembler {
         case .map(let key, let val, let repDef, let repRep):
             if try peekDef(n.firstSlot) < repDef { try skip(n); return .array([]) }
             var out: [JSONValue] = []
+            out.reserveCapacity(listLength(n.firstSlot, repRep: repRep))
             repeat {
                 let k = try value(key)
                 let v = try value(val)

@@ -1,3 +1,4 @@
+import CSnappy
 import CZstd
 import Records
 
@@ -195,6 +196,7 @@ struct ParquetColumnReader {
             guard len <= raw.count - start else { throw EncodingError(reason: "levels claim \(len) bytes, page has \(raw.count - start)", offset: p) }
         }
         let width = ParquetEncodings.bitWidth(max)
+        guard count > 0 else { return (start - p) + len }
         try levels.withUnsafeMutableBufferPointer { buf in
             try ParquetEncodings.decodeHybrid(UnsafeRawBufferPointer(rebasing: raw[start..<(start + len)]), bitWidth: width,
                                               count: count, into: buf.baseAddress! + from)
@@ -224,14 +226,14 @@ struct ParquetColumnReader {
                 guard src.count == size else { throw error("uncompressed page is \(src.count) bytes, header says \(size)", at: offset) }
                 try body(src)
                 return
-            case .snappy?: out = try Codecs.snappyDecompress(src, expected: size, at: loc)
-            case .gzip?: out = try Self.gunzip(src, size: size, at: loc)
+            case .snappy?: out = try Self.unsnappy(src, size: size, at: loc)
+            case .gzip?: out = try ParquetInflate.gunzip(src, size: size, at: loc)
             case .zstd?:
                 let declared = ZSTD_getFrameContentSize(src.baseAddress, src.count)
                 if declared < UInt64.max - 1 && declared != UInt64(size) {  // max, max-1: unknown / error
                     throw error("zstd frame declares \(declared) bytes, page header says \(size)", at: offset)
                 }
-                out = try Codecs.zstdDecompress(src, expected: size, at: loc)
+                out = try Self.unzstd(src, size: size, at: loc)
             case let c:
                 let name = c.map { "\($0)".uppercased() } ?? "codec #\(meta.codec)"
                 throw error("unsupported compression codec \(name == "LZ4RAW" ? "LZ4_RAW" : name)", at: offset,
@@ -243,7 +245,39 @@ struct ParquetColumnReader {
         try out.withUnsafeBytes { try body($0) }
     }
 
-    /// Inflates a gzip page straight into a buffer of the size the page header declares
+    /// Snappy straight into an uninitialised buffer of the declared size (the length header is
+    /// checked against it first).
+    static func unsnappy(_ src: UnsafeRawBufferPointer, size: Int, at loc: SourceLocation) throws -> [UInt8] {
+        let s0 = src.baseAddress?.assumingMemoryBound(to: CChar.self)
+        var len = 0
+        guard snappy_uncompressed_length(s0, src.count, &len) == SNAPPY_OK else {
+            throw DataIOError("corrupt snappy page (bad length header)", at: loc)
+        }
+        guard len == size else { throw DataIOError("snappy page decodes to \(len) bytes, header declares \(size)", at: loc) }
+        var ok = true
+        let out = [UInt8](unsafeUninitializedCapacity: size) { buf, n in
+            var got = size
+            let st = snappy_uncompress(s0, src.count, UnsafeMutableRawPointer(buf.baseAddress)?.assumingMemoryBound(to: CChar.self), &got)
+            ok = st == SNAPPY_OK && got == size
+            n = ok ? size : 0
+        }
+        guard ok else { throw DataIOError("corrupt snappy page", at: loc) }
+        return out
+    }
+
+    /// zstd frame(s) straight into an uninitialised buffer of the declared size.
+    static func unzstd(_ src: UnsafeRawBufferPointer, size: Int, at loc: SourceLocation) throws -> [UInt8] {
+        var r = 0
+        let out = [UInt8](unsafeUninitializedCapacity: size) { buf, n in
+            r = ZSTD_decompress(buf.baseAddress, size, src.baseAddress, src.count)
+            n = ZSTD_isError(r) == 0 && r == size ? size : 0
+        }
+        if ZSTD_isError(r) != 0 { throw DataIOError("corrupt zstd page: \(String(cString: ZSTD_getErrorName(r)))", at: loc) }
+        guard r == size else { throw DataIOError("zstd page decodes to \(r) bytes, header declares \(size)", at: loc) }
+        return out
+    }
+
+    /// Inflates a gzip page with zlib straight into a buffer of the size the page header declares
     /// (one pass, no intermediate chunks). Multi-member streams are joined.
     static func gunzip(_ src: UnsafeRawBufferPointer, size: Int, at loc: SourceLocation) throws -> [UInt8] {
         var z = GzipInflater()

@@ -13,8 +13,11 @@ import Records
 /// Rows are produced one row group at a time, decoding only the requested columns' chunks;
 /// every failure is a `DataIOError` naming the file, column path, row group and byte offset.
 public final class ParquetFile {
+    /// The path given to `init` (used in every error location).
     public let path: String
+    /// File size in bytes.
     public let fileSize: Int64
+    /// The schema tree; `schema.description` prints it the way pyarrow does.
     public let schema: ParquetSchema
     let meta: FileMetaData
     private let fd: Int32
@@ -83,6 +86,7 @@ public final class ParquetFile {
 
     /// Total number of rows (from the footer).
     public var numRows: Int { Int(meta.numRows) }
+    /// Number of row groups (the unit of streaming: one is decoded at a time).
     public var numRowGroups: Int { meta.rowGroups.count }
     /// Rows in row group `i`.
     public func numRows(inRowGroup i: Int) -> Int { Int(meta.rowGroups[i].numRows) }
@@ -209,6 +213,9 @@ public final class ParquetFile {
         return out
     }
 
+    /// Use libdeflate for GZIP pages when its shared library is present (zlib otherwise).
+    nonisolated(unsafe) public static var useLibdeflate = true
+
     /// Threads used to decode the column chunks of one row group (1 disables parallel decoding).
     nonisolated(unsafe) public static var maxThreads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -222,6 +229,14 @@ public final class ParquetFile {
             guard value < limit else { return nil }
             value += 1
             return value - 1
+        }
+    }
+
+    /// Byte ranges of the column chunks of row group `g`, one per leaf column (path, offset, size).
+    public func columnChunks(rowGroup g: Int) -> [(path: String, offset: Int64, size: Int64)] {
+        guard g >= 0, g < meta.rowGroups.count else { return [] }
+        return meta.rowGroups[g].columns.enumerated().map { i, cm in
+            (schema.leaves[i].dottedPath, chunkOffset(rowGroup: g, leaf: i) ?? 0, cm?.totalCompressedSize ?? 0)
         }
     }
 

@@ -4,8 +4,10 @@ import Records
 ///
 /// Use `nextRow()` to see errors; `next()` (for `for row in iterator`) stops at the first error
 /// and keeps it in `error`. After an error, the next call continues with the following row
-/// group, so a caller can count a bad row group and keep the rest of the file.
+/// group, so a caller can count a bad row group (`rowsSkipped`) and keep the rest of the file.
+/// The iterator is its own `Sequence` iterator: it can be walked once.
 public final class ParquetRowIterator: IteratorProtocol, Sequence {
+    /// The file being read.
     public let file: ParquetFile
     /// Selected top-level fields, in schema order.
     public let columnNames: [String]
@@ -18,6 +20,10 @@ public final class ParquetRowIterator: IteratorProtocol, Sequence {
     private var assembler: ParquetAssembler?
     /// Rows handed out so far (also the 0-based index of the next row when row groups are intact).
     public private(set) var rowsRead = 0
+    /// Rows lost to errors: the rest of a row group that failed to decode or assemble.
+    public private(set) var rowsSkipped = 0
+    /// The row group being read (-1 before the first).
+    public var currentRowGroup: Int { group }
     /// Index of the first row of the current row group in the file.
     private var groupFirstRow = 0
     /// The error that ended a `for … in` loop, if any.
@@ -56,6 +62,7 @@ public final class ParquetRowIterator: IteratorProtocol, Sequence {
 
     public func makeIterator() -> ParquetRowIterator { self }
 
+    /// The next row, or nil at the end or at the first error (kept in `error`).
     public func next() -> JSONValue? {
         do { return try nextRow() } catch {
             self.error = error
@@ -77,8 +84,21 @@ public final class ParquetRowIterator: IteratorProtocol, Sequence {
             guard group < file.numRowGroups else { group = file.numRowGroups; return nil }
             let n = file.numRows(inRowGroup: group)
             if n == 0 { continue }
-            assembler = ParquetAssembler(columns: try file.readColumns(rowGroup: group, leaves: leaves), maxDef: maxDefs)
+            if leaves.isEmpty && n > file.numRows {
+                // Nothing to check row counts against but the footer's total.
+                throw DataIOError("row group \(group) claims \(n) rows, the file \(file.numRows)",
+                                  at: SourceLocation(file: file.path, byteOffset: file.footerStart, record: groupFirstRow))
+            }
             rowsInGroup = n
+            do {
+                assembler = ParquetAssembler(columns: try file.readColumns(rowGroup: group, leaves: leaves), maxDef: maxDefs)
+            } catch var e as DataIOError {
+                // The whole row group is lost; the next call continues with the following one.
+                rowsSkipped += n
+                rowInGroup = n
+                if e.location.record == nil { e.location.record = groupFirstRow }
+                throw e
+            }
         }
         guard let a = assembler else { return nil }
         var o = JSONObject()
@@ -93,9 +113,11 @@ public final class ParquetRowIterator: IteratorProtocol, Sequence {
             }
         } catch let e as ParquetAssembler.AssemblyError {
             // Give up on this row group; the next call moves on to the following one.
+            let err = located(e)
+            rowsSkipped += rowsInGroup - rowInGroup
             assembler = nil
             rowInGroup = rowsInGroup
-            throw located(e)
+            throw err
         }
         rowInGroup += 1
         rowsRead += 1

@@ -6,13 +6,17 @@
 /// (https://research.google/pubs/dremel-interactive-analysis-of-web-scale-datasets-2/) for
 /// definition and repetition levels.
 public struct ParquetSchemaNode: Sendable {
+    /// Field name as stored in the file.
     public var name: String
+    /// REQUIRED, OPTIONAL or REPEATED.
     public var repetition: ParquetRepetition
     /// nil for groups.
     public var physicalType: ParquetPhysicalType?
     /// Byte width of FIXED_LEN_BYTE_ARRAY values.
     public var typeLength: Int
+    /// Logical type (from `LogicalType`, else the legacy `ConvertedType`).
     public var logicalType: ParquetLogicalType?
+    /// Child fields of a group, in file order.
     public var children: [ParquetSchemaNode]
     /// Names from the root's child down to this node (the column path for leaves).
     public var path: [String]
