@@ -8,6 +8,9 @@ public struct RenderedChat: Sendable, Equatable {
     /// 1 on assistant tokens that are trained on (content, tool calls, think block and the
     /// end-of-turn token), 0 elsewhere; `lossMask.count == ids.count`.
     public var lossMask: [UInt8]
+    /// UTF-8 byte ranges of `text` holding assistant output (one per assistant turn, in order,
+    /// whether or not the mask mode trains on it).
+    public var assistantRanges: [Range<Int>]
 }
 
 /// Chat templates re-implemented in Swift (no Jinja), matching `transformers.apply_chat_template`
@@ -94,7 +97,7 @@ public struct ChatTemplate: Sendable {
             if ri < regions.count && regions[ri].lowerBound < end && start < regions[ri].upperBound { mask[k] = 1 }
             start = end
         }
-        return RenderedChat(text: text, ids: ids, lossMask: mask)
+        return RenderedChat(text: text, ids: ids, lossMask: mask, assistantRanges: r.regions)
     }
 
     /// Only the text (no tokenization).

@@ -2,7 +2,7 @@ import Foundation
 import Records
 import TestSupport
 import XCTest
-@testable import Tokenizer
+import Tokenizer
 
 /// Chat templates against transformers.apply_chat_template goldens
 /// (scripts/tokenizer_chat_goldens.py → Tests/Fixtures/tokenizer/chat_goldens.jsonl).
@@ -62,16 +62,11 @@ final class ChatTemplateTests: XCTestCase {
             XCTAssertEqual(r.lossMask.count, r.ids.count, label)
 
             // Every assistant region is covered by masked tokens and only by them.
-            var rd = ChatTemplate.Renderer()
-            switch g.kind {
-            case .qwen3: try t.renderQwen3(g.messages, g.tools, opts, &rd)
-            case .qwen25: try t.renderQwen25(g.messages, g.tools, opts, &rd)
-            case .llama3: try t.renderLlama3(g.messages, g.tools, opts, &rd)
-            }
+            let regions = r.assistantRanges
             let (_, ends) = t.tokenizer.encodeWithOffsets(r.text)
             let bytes = Array(r.text.utf8)
             var expected: [UInt8] = []
-            for reg in rd.regions { expected += bytes[reg] }
+            for reg in regions { expected += bytes[reg] }
             var got: [UInt8] = []
             var start = 0
             for k in 0..<r.ids.count {
@@ -84,7 +79,7 @@ final class ChatTemplateTests: XCTestCase {
                 boundaryMerges.append(label)
             }
             let assistantTurns = g.messages.filter { $0.role == .assistant }.count
-            XCTAssertEqual(rd.regions.count, assistantTurns, label)
+            XCTAssertEqual(regions.count, assistantTurns, label)
             if assistantTurns > 0 { XCTAssertTrue(r.lossMask.contains(1), label) }
             // Each masked run ends with the end-of-turn token.
             let eot = t.tokenizer.id(of: g.kind == .llama3 ? "<|eot_id|>" : "<|im_end|>")!
@@ -95,7 +90,7 @@ final class ChatTemplateTests: XCTestCase {
             // Segment encoding: concatenating per-segment encodings equals the full encoding unless a
             // token crosses a segment boundary — the offset-based masking above handles that case.
             var cuts = [0]
-            for reg in rd.regions { cuts += [reg.lowerBound, reg.upperBound] }
+            for reg in regions { cuts += [reg.lowerBound, reg.upperBound] }
             cuts.append(bytes.count)
             var segIDs: [Int32] = []
             for (a, b) in zip(cuts, cuts.dropFirst()) where b > a {
@@ -136,7 +131,7 @@ final class ChatTemplateTests: XCTestCase {
                                          (1e16, "1e+16"), (123456789.0, "123456789.0"), (-2.5e-7, "-2.5e-07"),
                                          (1.2345678901234568e+17, "1.2345678901234568e+17"), (9999999999999998.0, "9999999999999998.0"),
                                          (0.0, "0.0"), (21.5, "21.5"), (3.14159, "3.14159")]
-        for (d, want) in cases { XCTAssertEqual(PythonJSON.pythonFloatRepr(d), want, "\(d)") }
+        for (d, want) in cases { XCTAssertEqual(PythonStyleJSON.floatRepr(d), want, "\(d)") }
     }
 }
 
