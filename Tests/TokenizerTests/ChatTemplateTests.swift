@@ -137,9 +137,34 @@ final class ChatTemplateTests: XCTestCase {
 
 extension ChatTemplateTests {
     func testGuessKind() throws {
-        XCTAssertEqual(ChatTemplate.guessKind(for: try ParityTests.tokenizer("qwen3")), .qwen3)
-        XCTAssertEqual(ChatTemplate.guessKind(for: try ParityTests.tokenizer("qwen2.5")), .qwen25)
-        XCTAssertEqual(ChatTemplate.guessKind(for: try ParityTests.tokenizer("llama3")), .llama3)
-        XCTAssertNil(ChatTemplate.guessKind(for: try ParityTests.tokenizer("gpt2")))
+        let q3 = try ParityTests.tokenizer("qwen3"), q25 = try ParityTests.tokenizer("qwen2.5")
+        let l3 = try ParityTests.tokenizer("llama3"), g2 = try ParityTests.tokenizer("gpt2")
+        XCTAssertEqual(ChatTemplate.guessKind(for: q3), .qwen3)
+        XCTAssertEqual(ChatTemplate.guessKind(for: q25), .qwen25)
+        XCTAssertEqual(ChatTemplate.guessKind(for: l3), .llama3)
+        XCTAssertNil(ChatTemplate.guessKind(for: g2))
+        // The tiny trained tokenizer has <|im_start|>/<|im_end|> but no <think>.
+        let tiny = try Tokenizer.load(path: SharedData.repo("Tests/Fixtures/tokenizer/tiny/qwen.json").path)
+        XCTAssertEqual(ChatTemplate.guessKind(for: tiny), .qwen25)
+    }
+}
+
+extension ChatTemplateTests {
+    /// Template text does not depend on the tokenizer: check the Qwen goldens' text with the tiny
+    /// committed tokenizer (runs without ../shared), and that ids/masks stay consistent.
+    func testGoldenTextsWithTinyTokenizer() throws {
+        let tiny = try Tokenizer.load(path: SharedData.repo("Tests/Fixtures/tokenizer/tiny/qwen.json").path)
+        var n = 0
+        for g in try Self.goldens() where g.kind != .llama3 {
+            let t = try ChatTemplate(kind: g.kind, tokenizer: tiny)
+            let r = try t.render(messages: g.messages, tools: g.tools, options: .init(addGenerationPrompt: g.addGenerationPrompt))
+            XCTAssertEqual(r.text, g.text, "\(g.kind)/\(g.name)")
+            XCTAssertEqual(r.ids, tiny.encode(r.text))
+            XCTAssertEqual(r.lossMask.count, r.ids.count)
+            XCTAssertEqual(tiny.decode(r.ids), UnicodeNFC.normalize(r.text))
+            n += 1
+        }
+        XCTAssertGreaterThanOrEqual(n, 60)
+        XCTAssertThrowsError(try ChatTemplate(kind: .llama3, tokenizer: tiny))
     }
 }
