@@ -10,6 +10,8 @@ public final class Tokenizer: @unchecked Sendable {
     public let path: String
     /// SHA-256 (hex) of the tokenizer.json bytes.
     public let contentHash: String
+    /// Same as `contentHash`.
+    public var sha256: String { contentHash }
     /// Distinct ids of the model vocab plus added tokens (HF `get_vocab_size(with_added_tokens=True)`).
     public let vocabSize: Int
     /// The `added_tokens` section, in file order.
