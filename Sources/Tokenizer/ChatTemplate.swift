@@ -2,7 +2,7 @@ import Records
 
 /// A conversation rendered with a model's chat template: the text, its token ids (exactly
 /// `encode(text)`), and a per-token loss mask.
-public struct RenderedChat: Sendable, Equatable {
+public struct RenderedChat: Sendable, Equatable, Codable {
     public var text: String
     public var ids: [Int32]
     /// 1 on assistant tokens that are trained on (content, tool calls, think block and the
@@ -98,6 +98,16 @@ public struct ChatTemplate: Sendable {
             start = end
         }
         return RenderedChat(text: text, ids: ids, lossMask: mask, assistantRanges: r.regions)
+    }
+
+    /// Renders a record's messages and tools.
+    public func render(_ record: Record, options: Options = Options()) throws -> RenderedChat {
+        do {
+            return try render(messages: record.messages, tools: record.tools, options: options)
+        } catch var e as TokenizerError {
+            e.location = "record \(record.id) (\(record.source))"
+            throw e
+        }
     }
 
     /// Only the text (no tokenization).
