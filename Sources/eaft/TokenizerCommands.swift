@@ -13,7 +13,7 @@ struct TokenizerGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenizer",
         abstract: "Train, inspect and benchmark byte-level BPE tokenizers.",
-        subcommands: [TokenizerTrain.self, TokenizerBench.self, TokenizerInfo.self])
+        subcommands: [TokenizerTrain.self, TokenizerChat.self, TokenizerBench.self, TokenizerInfo.self])
 }
 
 /// `eaft tokenize`: JSON lines in, one JSON array of ids per line out.
