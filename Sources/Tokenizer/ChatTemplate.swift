@@ -40,9 +40,15 @@ public struct ChatTemplate: Sendable {
         /// Append the assistant header (and Qwen3's `<think>\n`) for generation.
         public var addGenerationPrompt: Bool
         public var mask: MaskMode
-        public init(addGenerationPrompt: Bool = false, mask: MaskMode = .allAssistant) {
+        /// Qwen3 only. nil: the generation prompt of the shared Qwen3-2507 template
+        /// (`<|im_start|>assistant\n<think>\n`). Set: the original hybrid Qwen3 template's
+        /// (`<|im_start|>assistant\n`, plus `<think>\n\n</think>\n\n` when false). The two
+        /// templates differ only there.
+        public var enableThinking: Bool?
+        public init(addGenerationPrompt: Bool = false, mask: MaskMode = .allAssistant, enableThinking: Bool? = nil) {
             self.addGenerationPrompt = addGenerationPrompt
             self.mask = mask
+            self.enableThinking = enableThinking
         }
     }
 
@@ -203,7 +209,13 @@ public struct ChatTemplate: Sendable {
                 if i == m.count - 1 || m[i + 1].role != .tool { r.add("<|im_end|>\n") }
             }
         }
-        if o.addGenerationPrompt { r.add("<|im_start|>assistant\n<think>\n") }
+        if o.addGenerationPrompt {
+            switch o.enableThinking {
+            case nil: r.add("<|im_start|>assistant\n<think>\n")
+            case true?: r.add("<|im_start|>assistant\n")
+            case false?: r.add("<|im_start|>assistant\n<think>\n\n</think>\n\n")
+            }
+        }
     }
 
     func renderQwen25(_ m: [Message], _ tools: [JSONValue], _ o: Options, _ r: inout Renderer) throws {

@@ -13,6 +13,7 @@ final class ChatTemplateTests: XCTestCase {
         var messages: [Message]
         var tools: [JSONValue]
         var addGenerationPrompt: Bool
+        var enableThinking: Bool?
         var text: String
         var ids: [Int32]
     }
@@ -34,6 +35,7 @@ final class ChatTemplateTests: XCTestCase {
             return Golden(kind: ChatTemplate.Kind(rawValue: v["kind"]!.stringValue!)!, name: v["name"]!.stringValue!,
                           messages: v["messages"]!.arrayValue!.map(message), tools: v["tools"]!.arrayValue!,
                           addGenerationPrompt: v["options"]?["add_generation_prompt"]?.boolValue ?? false,
+                          enableThinking: v["options"]?["enable_thinking"]?.boolValue,
                           text: v["text"]!.stringValue!, ids: v["ids"]!.arrayValue!.map { Int32($0.intValue!) })
         }
     }
@@ -49,7 +51,7 @@ final class ChatTemplateTests: XCTestCase {
         var boundaryMerges: [String] = []
         for g in goldens {
             let t = try template(g.kind)
-            let opts = ChatTemplate.Options(addGenerationPrompt: g.addGenerationPrompt)
+            let opts = ChatTemplate.Options(addGenerationPrompt: g.addGenerationPrompt, enableThinking: g.enableThinking)
             let r = try t.render(messages: g.messages, tools: g.tools, options: opts)
             let label = "\(g.kind.rawValue)/\(g.name)"
             if r.text != g.text {
@@ -157,7 +159,8 @@ extension ChatTemplateTests {
         var n = 0
         for g in try Self.goldens() where g.kind != .llama3 {
             let t = try ChatTemplate(kind: g.kind, tokenizer: tiny)
-            let r = try t.render(messages: g.messages, tools: g.tools, options: .init(addGenerationPrompt: g.addGenerationPrompt))
+            let r = try t.render(messages: g.messages, tools: g.tools,
+                                 options: .init(addGenerationPrompt: g.addGenerationPrompt, enableThinking: g.enableThinking))
             XCTAssertEqual(r.text, g.text, "\(g.kind)/\(g.name)")
             XCTAssertEqual(r.ids, tiny.encode(r.text))
             XCTAssertEqual(r.lossMask.count, r.ids.count)
