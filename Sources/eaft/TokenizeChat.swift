@@ -29,6 +29,9 @@ struct TokenizerChat: ParsableCommand {
     @Flag(help: "Train only on the last assistant turn.")
     var lastAssistantOnly = false
 
+    @Option(help: "Qwen3: true/false selects the hybrid template's generation prompt (see schemas/chat-templates.md).")
+    var enableThinking: Bool?
+
     func run() throws {
         let tok = try Tokenizer.load(path: tokenizer)
         let kind: ChatTemplate.Kind
@@ -42,7 +45,8 @@ struct TokenizerChat: ParsableCommand {
             kind = k
         }
         let chat = try ChatTemplate(kind: kind, tokenizer: tok)
-        let opts = ChatTemplate.Options(addGenerationPrompt: addGenerationPrompt, mask: lastAssistantOnly ? .lastAssistant : .allAssistant)
+        let opts = ChatTemplate.Options(addGenerationPrompt: addGenerationPrompt, mask: lastAssistantOnly ? .lastAssistant : .allAssistant,
+                                            enableThinking: enableThinking)
         let handle: FileHandle
         if let input {
             guard let h = FileHandle(forReadingAtPath: input) else { throw ValidationError("cannot open \(input)") }
