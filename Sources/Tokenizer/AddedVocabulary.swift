@@ -100,11 +100,11 @@ struct AddedTokenMatcher: Sendable {
 
     static func isWordChar(before i: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let (s, _) = scalar(before: i, p) else { return false }
-        return CharClass.isAlphanumeric(s)
+        return CharClass.isWordChar(s)
     }
 
     static func isWordChar(at i: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let (s, _) = scalar(at: i, p) else { return false }
-        return CharClass.isAlphanumeric(s)
+        return CharClass.isWordChar(s)
     }
 }
