@@ -120,6 +120,8 @@ final class TinyFixtureTests: XCTestCase {
         expectError(#""truncation": null"#, #""truncation": {"max_length": 5}"#, mentions: "truncation")
         expectError(#""decoder": {"type": "ByteLevel""#, #""decoder": {"type": "Metaspace""#, mentions: "Metaspace")
         expectError(#"(?i:'s"#, #"(?i:'z"#, mentions: "regex")
+        expectError(#"{"id": 2, "content": "<|im_end|>""#, #"{"id": 2000000000, "content": "<|im_end|>""#, mentions: "outside")
+        expectError(#""<|im_end|>": 2,"#, #""<|im_end|>": 99999999999,"#, mentions: "vocab id")
         XCTAssertThrowsError(try Tokenizer.load(jsonBytes: Array(base.prefix(5000).utf8)))
         XCTAssertThrowsError(try Tokenizer.load(path: "/nonexistent/tokenizer.json"))
     }
