@@ -54,6 +54,17 @@ LLAMA3_TEMPLATE = (
 )
 
 
+def qwen3_hybrid(template):
+    """The original (hybrid) Qwen3 template: identical to the 2507 one in shared/ except the
+    generation prompt, which honours `enable_thinking` (false → an empty think block)."""
+    old = "{%- if add_generation_prompt %}\n    {{- '<|im_start|>assistant\\n<think>\\n' }}\n{%- endif %}"
+    new = ("{%- if add_generation_prompt %}\n    {{- '<|im_start|>assistant\\n' }}\n"
+           "    {%- if enable_thinking is defined and enable_thinking is false %}\n"
+           "        {{- '<think>\\n\\n</think>\\n\\n' }}\n    {%- endif %}\n{%- endif %}")
+    assert old in template, "unexpected qwen3 template layout"
+    return template.replace(old, new)
+
+
 def jl(path, n=None):
     out = []
     with open(path, encoding="utf-8") as f:
@@ -154,6 +165,10 @@ def conversations(shared):
     add("gsm8k-system", [msg("system", sys_math), msg("user", gsm[1]["question"]), msg("assistant", gsm[1]["answer"])])
     add("gsm8k-genprompt", [msg("user", gsm[2]["question"])], gen=True)
     add("gsm8k-system-genprompt", [msg("system", sys_math), msg("user", gsm[3]["question"])], gen=True)
+    for flag in (True, False):
+        convs.append({"name": f"enable-thinking-{str(flag).lower()}", "tool_free": True, "tools": [],
+                      "messages": [msg("user", gsm[3]["question"])],
+                      "options": {"add_generation_prompt": True, "enable_thinking": flag}})
     add("gsm8k-multiturn", [msg("user", gsm[4]["question"]), msg("assistant", gsm[4]["answer"]),
                             msg("user", gsm[5]["question"]), msg("assistant", gsm[5]["answer"])])
     # Reasoning (Qwen3 <think>): field, inline tags, before/after the last user query.
@@ -234,8 +249,13 @@ def main():
             for c in convs:
                 if kind == "llama3" and not c["tool_free"]:
                     continue
+                tmpl = template
+                if "enable_thinking" in c["options"]:
+                    if kind != "qwen3":
+                        continue
+                    tmpl = qwen3_hybrid(template)
                 text = hf.apply_chat_template(to_hf(c["messages"]), tools=c["tools"] or None, tokenize=False,
-                                              chat_template=template, **c["options"])
+                                              chat_template=tmpl, **c["options"])
                 ids = raw.encode(text, add_special_tokens=False).ids
                 row = {"kind": kind, "name": c["name"], "messages": c["messages"], "tools": c["tools"],
                        "options": c["options"], "text": text, "ids": ids}

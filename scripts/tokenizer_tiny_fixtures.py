@@ -32,7 +32,8 @@ EDGE = [
     "control\x00\x01\x1f\x7f chars", "\ufeffBOM", "a" * 300, "ab" * 200, " " * 40 + "x", "0" * 70,
     "<|endoftext|>", "<|im_start|>user\nhi<|im_end|>\n", "x<|im_end|>y", "<|im_end|><|im_end|>", "<|im_end", "<|im_start|",
     "def f(x):\n    return x ** 2  # square\n", "{\"name\": \"f\", \"arguments\": {\"a\": 1}}", "<tool_call>\n{}\n</tool_call>",
-    "[MASK] the [MASK]. foo[MASK]bar [MASK]x", "  <sep>  spaced  <sep>", "word<sep>word", "<SEP> Café <sep>", "élan <e\u0301t> <ét>",
+    "[MASK] the [MASK]. foo[MASK]bar [MASK]x", "x_[MASK]", "_ [MASK]", "1[MASK]", "\u00b2[MASK]", "\u2160[MASK]",
+    "\u0300[MASK]", "-[MASK]-", "[MASK]\u200d", "[MASK]\u02b0", "\u00a0[MASK]\u3000", "  <sep>  spaced  <sep>", "word<sep>word", "<SEP> Café <sep>", "élan <e\u0301t> <ét>",
 ]
 
 

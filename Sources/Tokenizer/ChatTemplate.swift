@@ -2,12 +2,15 @@ import Records
 
 /// A conversation rendered with a model's chat template: the text, its token ids (exactly
 /// `encode(text)`), and a per-token loss mask.
-public struct RenderedChat: Sendable, Equatable {
+public struct RenderedChat: Sendable, Equatable, Codable {
     public var text: String
     public var ids: [Int32]
     /// 1 on assistant tokens that are trained on (content, tool calls, think block and the
     /// end-of-turn token), 0 elsewhere; `lossMask.count == ids.count`.
     public var lossMask: [UInt8]
+    /// UTF-8 byte ranges of `text` holding assistant output (one per assistant turn, in order,
+    /// whether or not the mask mode trains on it).
+    public var assistantRanges: [Range<Int>]
 }
 
 /// Chat templates re-implemented in Swift (no Jinja), matching `transformers.apply_chat_template`
@@ -37,9 +40,15 @@ public struct ChatTemplate: Sendable {
         /// Append the assistant header (and Qwen3's `<think>\n`) for generation.
         public var addGenerationPrompt: Bool
         public var mask: MaskMode
-        public init(addGenerationPrompt: Bool = false, mask: MaskMode = .allAssistant) {
+        /// Qwen3 only. nil: the generation prompt of the shared Qwen3-2507 template
+        /// (`<|im_start|>assistant\n<think>\n`). Set: the original hybrid Qwen3 template's
+        /// (`<|im_start|>assistant\n`, plus `<think>\n\n</think>\n\n` when false). The two
+        /// templates differ only there.
+        public var enableThinking: Bool?
+        public init(addGenerationPrompt: Bool = false, mask: MaskMode = .allAssistant, enableThinking: Bool? = nil) {
             self.addGenerationPrompt = addGenerationPrompt
             self.mask = mask
+            self.enableThinking = enableThinking
         }
     }
 
@@ -94,7 +103,17 @@ public struct ChatTemplate: Sendable {
             if ri < regions.count && regions[ri].lowerBound < end && start < regions[ri].upperBound { mask[k] = 1 }
             start = end
         }
-        return RenderedChat(text: text, ids: ids, lossMask: mask)
+        return RenderedChat(text: text, ids: ids, lossMask: mask, assistantRanges: r.regions)
+    }
+
+    /// Renders a record's messages and tools.
+    public func render(_ record: Record, options: Options = Options()) throws -> RenderedChat {
+        do {
+            return try render(messages: record.messages, tools: record.tools, options: options)
+        } catch var e as TokenizerError {
+            e.location = "record \(record.id) (\(record.source))"
+            throw e
+        }
     }
 
     /// Only the text (no tokenization).
@@ -190,7 +209,13 @@ public struct ChatTemplate: Sendable {
                 if i == m.count - 1 || m[i + 1].role != .tool { r.add("<|im_end|>\n") }
             }
         }
-        if o.addGenerationPrompt { r.add("<|im_start|>assistant\n<think>\n") }
+        if o.addGenerationPrompt {
+            switch o.enableThinking {
+            case nil: r.add("<|im_start|>assistant\n<think>\n")
+            case true?: r.add("<|im_start|>assistant\n")
+            case false?: r.add("<|im_start|>assistant\n<think>\n\n</think>\n\n")
+            }
+        }
     }
 
     func renderQwen25(_ m: [Message], _ tools: [JSONValue], _ o: Options, _ r: inout Renderer) throws {

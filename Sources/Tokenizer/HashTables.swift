@@ -154,23 +154,20 @@ func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int)
 /// `(rank << 32) | mergedID` — the BPE merge table. Storage is owned by a class and read
 /// through raw pointers (copies of the struct share it; it is filled once, then read-only).
 struct PairTable: @unchecked Sendable {
+    /// Interleaved `[key, value]` slots, so a probe touches one cache line.
     private final class Storage {
-        let keys: UnsafeMutablePointer<UInt64>
-        let values: UnsafeMutablePointer<UInt64>
+        let slots: UnsafeMutablePointer<UInt64>
         init(_ cap: Int) {
-            keys = .allocate(capacity: cap)
-            keys.initialize(repeating: .max, count: cap)
-            values = .allocate(capacity: cap)
-            values.initialize(repeating: 0, count: cap)
+            slots = .allocate(capacity: 2 * cap)
+            for i in 0..<cap {
+                (slots + 2 * i).initialize(to: .max)
+                (slots + 2 * i + 1).initialize(to: 0)
+            }
         }
-        deinit {
-            keys.deallocate()
-            values.deallocate()
-        }
+        deinit { slots.deallocate() }
     }
     private let storage: Storage
-    private let keys: UnsafeMutablePointer<UInt64>
-    private let values: UnsafeMutablePointer<UInt64>
+    private let slots: UnsafeMutablePointer<UInt64>
     private let mask: Int
     private(set) var count = 0
 
@@ -178,8 +175,7 @@ struct PairTable: @unchecked Sendable {
         var cap = 16
         while cap < capacity * 2 { cap <<= 1 }
         storage = Storage(cap)
-        keys = storage.keys
-        values = storage.values
+        slots = storage.slots
         mask = cap - 1
     }
 
@@ -197,12 +193,12 @@ struct PairTable: @unchecked Sendable {
         let k = UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
         var s = PairTable.slot(k) & mask
         var fresh = true
-        while keys[s] != .max {
-            if keys[s] == k { fresh = false; break }
+        while slots[2 * s] != .max {
+            if slots[2 * s] == k { fresh = false; break }
             s = (s + 1) & mask
         }
-        keys[s] = k
-        values[s] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
+        slots[2 * s] = k
+        slots[2 * s + 1] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
         if fresh { count += 1 }
         return fresh
     }
@@ -213,9 +209,9 @@ struct PairTable: @unchecked Sendable {
         let k = UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
         var s = PairTable.slot(k) & mask
         while true {
-            let kk = keys[s]
+            let kk = slots[2 * s]
             if kk == k {
-                let v = values[s]
+                let v = slots[2 * s + 1]
                 return (Int32(truncatingIfNeeded: v >> 32), Int32(truncatingIfNeeded: v & 0xFFFF_FFFF))
             }
             if kk == .max { return nil }

@@ -10,6 +10,8 @@ public final class Tokenizer: @unchecked Sendable {
     public let path: String
     /// SHA-256 (hex) of the tokenizer.json bytes.
     public let contentHash: String
+    /// Same as `contentHash`.
+    public var sha256: String { contentHash }
     /// Distinct ids of the model vocab plus added tokens (HF `get_vocab_size(with_added_tokens=True)`).
     public let vocabSize: Int
     /// The `added_tokens` section, in file order.
@@ -113,6 +115,9 @@ public final class Tokenizer: @unchecked Sendable {
         }
         rawMatcher = AddedTokenMatcher(t.addedTokens.filter { !$0.normalized })
         normMatcher = AddedTokenMatcher(t.addedTokens.filter { $0.normalized })
+        for a in t.addedTokens where a.id < 0 || Int(a.id) >= TokenizerLoader.maxID {
+            throw TokenizerError("added token \(a.content) has id \(a.id) outside 0 ..< \(TokenizerLoader.maxID)", at: path)
+        }
         let maxAdded = t.addedTokens.map { Int($0.id) }.max() ?? -1
         var ai = [Int32](repeating: -1, count: max(maxAdded + 1, 0))
         var adb: [[UInt8]] = []

@@ -42,12 +42,13 @@ enum CharClass {
         return compute(s)
     }
 
-    /// Rust `char::is_alphanumeric` (Alphabetic or N*), used by added tokens' `single_word`.
-    static func isAlphanumeric(_ s: Unicode.Scalar) -> Bool {
+    /// Rust `regex` Unicode `\w` (Alphabetic, M*, Nd, Pc, Join_Control): HF checks a
+    /// `single_word` added token's neighbours with `\w$` / `^\w`.
+    static func isWordChar(_ s: Unicode.Scalar) -> Bool {
         let p = s.properties
-        if p.isAlphabetic { return true }
+        if p.isAlphabetic || p.isJoinControl { return true }
         switch p.generalCategory {
-        case .decimalNumber, .letterNumber, .otherNumber: return true
+        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: return true
         default: return false
         }
     }

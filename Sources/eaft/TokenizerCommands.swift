@@ -13,7 +13,7 @@ struct TokenizerGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenizer",
         abstract: "Train, inspect and benchmark byte-level BPE tokenizers.",
-        subcommands: [TokenizerTrain.self, TokenizerBench.self, TokenizerInfo.self])
+        subcommands: [TokenizerTrain.self, TokenizerChat.self, TokenizerBench.self, TokenizerInfo.self])
 }
 
 /// `eaft tokenize`: JSON lines in, one JSON array of ids per line out.
@@ -87,7 +87,7 @@ struct Tokenize: ParsableCommand {
             var k = 0
             for t in texts {
                 if t == nil { buf += Array("null\n".utf8); continue }
-                writeIDs(encoded[k], into: &buf)
+                tokenizerWriteIDs(encoded[k], into: &buf)
                 k += 1
             }
             count += texts.count
@@ -99,7 +99,7 @@ struct Tokenize: ParsableCommand {
 }
 
 /// Appends `[1,2,3]\n`.
-func writeIDs(_ ids: [Int32], into buf: inout [UInt8]) {
+func tokenizerWriteIDs(_ ids: [Int32], into buf: inout [UInt8]) {
     buf.append(UInt8(ascii: "["))
     var first = true
     var digits = [UInt8](repeating: 0, count: 12)

@@ -2,7 +2,7 @@ import Foundation
 import Records
 import TestSupport
 import XCTest
-@testable import Tokenizer
+import Tokenizer
 
 /// Chat templates against transformers.apply_chat_template goldens
 /// (scripts/tokenizer_chat_goldens.py → Tests/Fixtures/tokenizer/chat_goldens.jsonl).
@@ -13,6 +13,7 @@ final class ChatTemplateTests: XCTestCase {
         var messages: [Message]
         var tools: [JSONValue]
         var addGenerationPrompt: Bool
+        var enableThinking: Bool?
         var text: String
         var ids: [Int32]
     }
@@ -34,6 +35,7 @@ final class ChatTemplateTests: XCTestCase {
             return Golden(kind: ChatTemplate.Kind(rawValue: v["kind"]!.stringValue!)!, name: v["name"]!.stringValue!,
                           messages: v["messages"]!.arrayValue!.map(message), tools: v["tools"]!.arrayValue!,
                           addGenerationPrompt: v["options"]?["add_generation_prompt"]?.boolValue ?? false,
+                          enableThinking: v["options"]?["enable_thinking"]?.boolValue,
                           text: v["text"]!.stringValue!, ids: v["ids"]!.arrayValue!.map { Int32($0.intValue!) })
         }
     }
@@ -49,7 +51,7 @@ final class ChatTemplateTests: XCTestCase {
         var boundaryMerges: [String] = []
         for g in goldens {
             let t = try template(g.kind)
-            let opts = ChatTemplate.Options(addGenerationPrompt: g.addGenerationPrompt)
+            let opts = ChatTemplate.Options(addGenerationPrompt: g.addGenerationPrompt, enableThinking: g.enableThinking)
             let r = try t.render(messages: g.messages, tools: g.tools, options: opts)
             let label = "\(g.kind.rawValue)/\(g.name)"
             if r.text != g.text {
@@ -62,16 +64,11 @@ final class ChatTemplateTests: XCTestCase {
             XCTAssertEqual(r.lossMask.count, r.ids.count, label)
 
             // Every assistant region is covered by masked tokens and only by them.
-            var rd = ChatTemplate.Renderer()
-            switch g.kind {
-            case .qwen3: try t.renderQwen3(g.messages, g.tools, opts, &rd)
-            case .qwen25: try t.renderQwen25(g.messages, g.tools, opts, &rd)
-            case .llama3: try t.renderLlama3(g.messages, g.tools, opts, &rd)
-            }
+            let regions = r.assistantRanges
             let (_, ends) = t.tokenizer.encodeWithOffsets(r.text)
             let bytes = Array(r.text.utf8)
             var expected: [UInt8] = []
-            for reg in rd.regions { expected += bytes[reg] }
+            for reg in regions { expected += bytes[reg] }
             var got: [UInt8] = []
             var start = 0
             for k in 0..<r.ids.count {
@@ -84,7 +81,7 @@ final class ChatTemplateTests: XCTestCase {
                 boundaryMerges.append(label)
             }
             let assistantTurns = g.messages.filter { $0.role == .assistant }.count
-            XCTAssertEqual(rd.regions.count, assistantTurns, label)
+            XCTAssertEqual(regions.count, assistantTurns, label)
             if assistantTurns > 0 { XCTAssertTrue(r.lossMask.contains(1), label) }
             // Each masked run ends with the end-of-turn token.
             let eot = t.tokenizer.id(of: g.kind == .llama3 ? "<|eot_id|>" : "<|im_end|>")!
@@ -95,7 +92,7 @@ final class ChatTemplateTests: XCTestCase {
             // Segment encoding: concatenating per-segment encodings equals the full encoding unless a
             // token crosses a segment boundary — the offset-based masking above handles that case.
             var cuts = [0]
-            for reg in rd.regions { cuts += [reg.lowerBound, reg.upperBound] }
+            for reg in regions { cuts += [reg.lowerBound, reg.upperBound] }
             cuts.append(bytes.count)
             var segIDs: [Int32] = []
             for (a, b) in zip(cuts, cuts.dropFirst()) where b > a {
@@ -136,15 +133,41 @@ final class ChatTemplateTests: XCTestCase {
                                          (1e16, "1e+16"), (123456789.0, "123456789.0"), (-2.5e-7, "-2.5e-07"),
                                          (1.2345678901234568e+17, "1.2345678901234568e+17"), (9999999999999998.0, "9999999999999998.0"),
                                          (0.0, "0.0"), (21.5, "21.5"), (3.14159, "3.14159")]
-        for (d, want) in cases { XCTAssertEqual(PythonJSON.pythonFloatRepr(d), want, "\(d)") }
+        for (d, want) in cases { XCTAssertEqual(PythonStyleJSON.floatRepr(d), want, "\(d)") }
     }
 }
 
 extension ChatTemplateTests {
     func testGuessKind() throws {
-        XCTAssertEqual(ChatTemplate.guessKind(for: try ParityTests.tokenizer("qwen3")), .qwen3)
-        XCTAssertEqual(ChatTemplate.guessKind(for: try ParityTests.tokenizer("qwen2.5")), .qwen25)
-        XCTAssertEqual(ChatTemplate.guessKind(for: try ParityTests.tokenizer("llama3")), .llama3)
-        XCTAssertNil(ChatTemplate.guessKind(for: try ParityTests.tokenizer("gpt2")))
+        let q3 = try ParityTests.tokenizer("qwen3"), q25 = try ParityTests.tokenizer("qwen2.5")
+        let l3 = try ParityTests.tokenizer("llama3"), g2 = try ParityTests.tokenizer("gpt2")
+        XCTAssertEqual(ChatTemplate.guessKind(for: q3), .qwen3)
+        XCTAssertEqual(ChatTemplate.guessKind(for: q25), .qwen25)
+        XCTAssertEqual(ChatTemplate.guessKind(for: l3), .llama3)
+        XCTAssertNil(ChatTemplate.guessKind(for: g2))
+        // The tiny trained tokenizer has <|im_start|>/<|im_end|> but no <think>.
+        let tiny = try Tokenizer.load(path: SharedData.repo("Tests/Fixtures/tokenizer/tiny/qwen.json").path)
+        XCTAssertEqual(ChatTemplate.guessKind(for: tiny), .qwen25)
+    }
+}
+
+extension ChatTemplateTests {
+    /// Template text does not depend on the tokenizer: check the Qwen goldens' text with the tiny
+    /// committed tokenizer (runs without ../shared), and that ids/masks stay consistent.
+    func testGoldenTextsWithTinyTokenizer() throws {
+        let tiny = try Tokenizer.load(path: SharedData.repo("Tests/Fixtures/tokenizer/tiny/qwen.json").path)
+        var n = 0
+        for g in try Self.goldens() where g.kind != .llama3 {
+            let t = try ChatTemplate(kind: g.kind, tokenizer: tiny)
+            let r = try t.render(messages: g.messages, tools: g.tools,
+                                 options: .init(addGenerationPrompt: g.addGenerationPrompt, enableThinking: g.enableThinking))
+            XCTAssertEqual(r.text, g.text, "\(g.kind)/\(g.name)")
+            XCTAssertEqual(r.ids, tiny.encode(r.text))
+            XCTAssertEqual(r.lossMask.count, r.ids.count)
+            XCTAssertEqual(tiny.decode(r.ids), UnicodeNFC.normalize(r.text))
+            n += 1
+        }
+        XCTAssertGreaterThanOrEqual(n, 60)
+        XCTAssertThrowsError(try ChatTemplate(kind: .llama3, tokenizer: tiny))
     }
 }

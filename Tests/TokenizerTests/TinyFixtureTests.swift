@@ -2,7 +2,7 @@ import Foundation
 import Records
 import TestSupport
 import XCTest
-@testable import Tokenizer
+import Tokenizer
 
 /// Core behaviour on committed fixtures (no ../shared needed): HF tokenizers goldens for four small
 /// tokenizers (scripts/tokenizer_tiny_fixtures.py), BPE twins, hashing, batching, errors, training.
@@ -65,23 +65,20 @@ final class TinyFixtureTests: XCTestCase {
     func testHeapAndArrayMergeAgreeWithNaive() throws {
         let tok = try Self.tiny("qwen")
         var rng = SystemRandomNumberGenerator()
-        var merger = BPEMerger()
         let alphabet = Array("aeinrst ".utf8) + Array("the".utf8)
         for len in [2, 3, 10, 63, 64, 65, 200, 1000] {
             for _ in 0..<5 {
                 let bytes = (0..<len).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }
-                let ids = bytes.map { tok.byteToID[Int($0)] }
-                var out: [Int32] = []
-                ids.withUnsafeBufferPointer { merger.merge($0, merges: tok.merges, into: &out) }
-                XCTAssertEqual(out, BPEMerger.naiveMerge(ids, merges: tok.merges), "len \(len)")
+                let (fast, naive) = tok.mergeTwins(bytes)
+                XCTAssertEqual(fast, naive, "len \(len)")
             }
         }
     }
 
     func testSHA256() {
-        XCTAssertEqual(SHA256.hex(Array("".utf8)), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hex(Array(String(repeating: "a", count: 1000).utf8)),
+        XCTAssertEqual(Tokenizer.sha256Hex(Array("".utf8)), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(Tokenizer.sha256Hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(Tokenizer.sha256Hex(Array(String(repeating: "a", count: 1000).utf8)),
                        "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 
@@ -123,6 +120,8 @@ final class TinyFixtureTests: XCTestCase {
         expectError(#""truncation": null"#, #""truncation": {"max_length": 5}"#, mentions: "truncation")
         expectError(#""decoder": {"type": "ByteLevel""#, #""decoder": {"type": "Metaspace""#, mentions: "Metaspace")
         expectError(#"(?i:'s"#, #"(?i:'z"#, mentions: "regex")
+        expectError(#"{"id": 2, "content": "<|im_end|>""#, #"{"id": 2000000000, "content": "<|im_end|>""#, mentions: "outside")
+        expectError(#""<|im_end|>": 2,"#, #""<|im_end|>": 99999999999,"#, mentions: "vocab id")
         XCTAssertThrowsError(try Tokenizer.load(jsonBytes: Array(base.prefix(5000).utf8)))
         XCTAssertThrowsError(try Tokenizer.load(path: "/nonexistent/tokenizer.json"))
     }
@@ -146,8 +145,7 @@ final class TinyFixtureTests: XCTestCase {
         XCTAssertEqual(tok.id(of: "<|im_end|>"), 1)
         for c in corpus.prefix(20) + ["unseen wörds 999 e\u{301}"] {
             let ids = tok.encode(c)
-            var c2 = c
-            XCTAssertEqual(tok.decode(ids), c2.withUTF8 { NFC.normalize($0) })
+            XCTAssertEqual(tok.decode(ids), UnicodeNFC.normalize(c))
         }
         // Frequent words became single tokens; special tokens were not split into merges.
         XCTAssertEqual(tok.encode(" quick").count, 1)
@@ -165,17 +163,15 @@ final class NFCQuickCheckTests: XCTestCase {
         for v in scalars {
             guard let s = Unicode.Scalar(v) else { continue }
             for text in [String(Character(s)), "a" + String(Character(s)), "\u{1100}" + String(Character(s))] {
-                var t = text
-                let skipped = t.withUTF8 { !NFC.mayChange($0) }
-                let nfc = t.withUTF8 { NFC.normalize($0) }
-                if skipped && Array(nfc.utf8) != Array(t.utf8) {
+                let skipped = !UnicodeNFC.mayChange(text)
+                let nfc = UnicodeNFC.normalize(text)
+                if skipped && Array(nfc.utf8) != Array(text.utf8) {
                     changedButSkipped.append(v)
                 }
             }
         }
         XCTAssertEqual(changedButSkipped, [], "scalars NFC changes but the quick check skips")
-        var ascii = "plain ascii text – with “quotes” and 中文"
-        XCTAssertFalse(ascii.withUTF8 { NFC.mayChange($0) })
+        XCTAssertFalse(UnicodeNFC.mayChange("plain ascii text – with “quotes” and 中文"))
     }
 }
 
@@ -185,9 +181,9 @@ final class NFCGoldenTests: XCTestCase {
         var n = 0
         for line in data.split(separator: 0x0A) {
             let v = try JSONParser.parse(Data(line))
-            var text = v["text"]!.stringValue!
+            let text = v["text"]!.stringValue!
             let want = v["nfc"]!.stringValue!
-            let got = text.withUTF8 { NFC.normalize($0) }
+            let got = UnicodeNFC.normalize(text)
             XCTAssertEqual(got.unicodeScalars.map(\.value), want.unicodeScalars.map(\.value),
                            "NFC(\(text.unicodeScalars.map { String($0.value, radix: 16) }))")
             n += 1
