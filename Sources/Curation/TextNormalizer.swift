@@ -145,15 +145,28 @@ public enum TextNormalizer {
         return (out, alpha)
     }
 
-    /// Hashes of all word n-grams (n consecutive word hashes combined); `[]` if fewer words.
+    /// Hashes of all word n-grams; `[]` if fewer words. A polynomial rolling hash over the
+    /// (random, xxHash64) word hashes, h = Σ w[i+j]·B^(n−1−j) mod 2^64, finalised with a mix,
+    /// so each n-gram costs O(1) whatever n is (Rabin–Karp,
+    /// https://en.wikipedia.org/wiki/Rolling_hash#Polynomial_rolling_hash).
     public static func ngramHashes(_ words: [UInt64], n: Int) -> [UInt64] {
         guard n > 0, words.count >= n else { return [] }
+        let base: UInt64 = 0x9E37_79B9_7F4A_7C15 | 1
+        var top: UInt64 = 1  // B^(n-1)
+        for _ in 1..<max(n, 1) { top = top &* base }
         var out = [UInt64](repeating: 0, count: words.count - n + 1)
+        let salt = UInt64(n) &* 0x2545_F491_4F6C_DD1D
         words.withUnsafeBufferPointer { w in
-            for i in 0..<out.count {
-                var h: UInt64 = 0x243F_6A88_85A3_08D3 &+ UInt64(n)
-                for k in 0..<n { h = mix64(h ^ w[i + k]) }
-                out[i] = h
+            out.withUnsafeMutableBufferPointer { o in
+                var h: UInt64 = 0
+                for j in 0..<n { h = h &* base &+ w[j] }
+                o[0] = mix64(h ^ salt)
+                var i = 1
+                while i < o.count {
+                    h = (h &- w[i - 1] &* top) &* base &+ w[i + n - 1]
+                    o[i] = mix64(h ^ salt)
+                    i += 1
+                }
             }
         }
         return out
