@@ -15,6 +15,13 @@ public enum TextNormalizer {
         return unicodeNormalized(s)
     }
 
+    /// UTF-8 bytes of `normalize(s)` (no intermediate String on the ASCII path).
+    public static func normalizedBytes(_ s: String) -> [UInt8] {
+        var s = s
+        if let ascii = s.withUTF8({ asciiNormalized(UnsafeRawBufferPointer($0)) }) { return ascii }
+        return Array(unicodeNormalized(s).utf8)
+    }
+
     /// Fast path of `normalize` for pure-ASCII text (nil if any byte ≥ 0x80).
     static func asciiNormalized(_ u: UnsafeRawBufferPointer) -> [UInt8]? {
         var out: [UInt8] = []
