@@ -41,8 +41,27 @@ public enum TextNormalizer {
         return out
     }
 
+    /// NFC of `s`, skipping Foundation's (slow on Linux) normaliser when no scalar can change
+    /// under NFC. Conservative quick check: combining marks (ccc ≠ 0) and every block that has
+    /// NFC_Quick_Check = No/Maybe characters (Indic and other vowel-sign compositions, Hangul
+    /// jamo, Greek extended, singletons such as U+212B, CJK compatibility ideographs) go to
+    /// Foundation. https://unicode.org/reports/tr15/#Detecting_Normalization_Forms
+    static func nfc(_ s: String) -> String {
+        for sc in s.unicodeScalars where sc.value >= 0x300 {
+            let v = sc.value
+            if sc.properties.canonicalCombiningClass != .notReordered { return s.precomposedStringWithCanonicalMapping }
+            switch v {
+            case 0x0300...0x03FF, 0x0900...0x0DFF, 0x1000...0x11FF, 0x1B00...0x1B7F, 0x1F00...0x1FFF, 0x2000...0x2FFF,
+                 0x3099...0x309A, 0xA960...0xA97F, 0xD7B0...0xD7FF, 0xF900...0xFAFF, 0x11000...0x1D1FF, 0x2F800...0x2FA1F:
+                return s.precomposedStringWithCanonicalMapping
+            default: continue
+            }
+        }
+        return s
+    }
+
     static func unicodeNormalized(_ s: String) -> String {
-        let t = s.precomposedStringWithCanonicalMapping.lowercased()
+        let t = nfc(s).lowercased()
         var out = ""
         out.reserveCapacity(t.utf8.count)
         var pendingSpace = false
@@ -122,8 +141,7 @@ public enum TextNormalizer {
             hasLetter = false
         }
         // Fast path: ASCII bytes; non-ASCII scalars go through Unicode properties.
-        let needsNFC = s.utf8.contains(where: { $0 >= 0x80 })
-        let text = needsNFC ? s.precomposedStringWithCanonicalMapping : s
+        let text = nfc(s)
         for sc in text.unicodeScalars {
             let v = sc.value
             if v < 0x80 {

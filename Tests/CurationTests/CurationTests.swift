@@ -27,6 +27,11 @@ final class CurationTests: XCTestCase {
             XCTAssertEqual(TextNormalizer.words(t).hashes, Array(TextNormalizer.words(t + " é").hashes.dropLast()), t)
             XCTAssertEqual(TextNormalizer.words(t).alphabetic, Array(TextNormalizer.words(t + " é").alphabetic.dropLast()), t)
         }
+        // NFC quick check: decomposed inputs (combining acute, Hangul jamo, Angstrom sign) still normalise.
+        XCTAssertEqual(TextNormalizer.normalize("Cafe\u{0301} x"), "caf\u{00E9} x")
+        XCTAssertEqual(TextNormalizer.normalize("\u{1100}\u{1161}"), "\u{AC00}")
+        XCTAssertEqual(TextNormalizer.normalize("\u{212B}"), "\u{00E5}")
+        XCTAssertEqual(TextNormalizer.normalize("数学 Ñ"), "数学 ñ")
         let (_, alpha) = TextNormalizer.words("3 apples and 25")
         XCTAssertEqual(alpha, [false, true, true, false])
     }
