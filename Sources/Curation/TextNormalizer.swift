@@ -19,7 +19,7 @@ public enum TextNormalizer {
     public static func normalizedBytes(_ s: String) -> [UInt8] {
         var s = s
         if let ascii = s.withUTF8({ asciiNormalized(UnsafeRawBufferPointer($0)) }) { return ascii }
-        return Array(unicodeNormalized(s).utf8)
+        return unicodeNormalizedBytes(s)
     }
 
     /// Fast path of `normalize` for pure-ASCII text (nil if any byte ≥ 0x80).
@@ -61,16 +61,31 @@ public enum TextNormalizer {
     }
 
     static func unicodeNormalized(_ s: String) -> String {
-        let t = nfc(s).lowercased()
-        var out = ""
-        out.reserveCapacity(t.utf8.count)
+        String(decoding: unicodeNormalizedBytes(s), as: UTF8.self)
+    }
+
+    /// UTF-8 of NFC + lowercase + collapsed whitespace, built scalar by scalar.
+    static func unicodeNormalizedBytes(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
         var pendingSpace = false
-        for ch in t.unicodeScalars {
-            if ch.properties.isWhitespace {
-                pendingSpace = !out.isEmpty
+        for sc in nfc(s).unicodeScalars {
+            let v = sc.value
+            if v < 0x80 {
+                var b = UInt8(v)
+                if b == 32 || (b >= 9 && b <= 13) || (b >= 0x1C && b <= 0x1F) { pendingSpace = !out.isEmpty; continue }
+                if pendingSpace { out.append(32); pendingSpace = false }
+                if b >= 65 && b <= 90 { b += 32 }
+                out.append(b)
+                continue
+            }
+            let p = sc.properties
+            if p.isWhitespace { pendingSpace = !out.isEmpty; continue }
+            if pendingSpace { out.append(32); pendingSpace = false }
+            if p.changesWhenLowercased {
+                out.append(contentsOf: p.lowercaseMapping.utf8)
             } else {
-                if pendingSpace { out.unicodeScalars.append(" "); pendingSpace = false }
-                out.unicodeScalars.append(ch)
+                if let e = UTF8.encode(sc) { out.append(contentsOf: e) }
             }
         }
         return out
