@@ -79,10 +79,11 @@ public struct MathVerifier: Sendable {
             b = MathNormalizer.stripSimpleEquation(b)
             if a == b { return true }
         }
-        // A chain "2^{5}=32" against "32": compare the last side, as Math-Verify does.
-        if a.contains("=") != b.contains("=") {
-            let la = MathVerifier.lastSide(a), lb = MathVerifier.lastSide(b)
-            if (la != a || lb != b), equivalent(normalizedA: la, normalizedB: lb) { return true }
+        // A response chain "2^{5}=32" against "32": compare its last side, as Math-Verify does.
+        // (Only the response side: an equation in the reference is the answer itself.)
+        if a.contains("="), !b.contains("=") {
+            let la = MathVerifier.lastSide(a)
+            if la != a, equivalent(normalizedA: la, normalizedB: b) { return true }
         }
         let pa = MathAnswer.parse(a), pb = MathAnswer.parse(b)
         if cmp.equal(pa, pb) { return true }
