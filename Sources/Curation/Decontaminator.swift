@@ -78,7 +78,7 @@ public struct Decontaminator: Sendable {
     public var minAlphabeticWords: Int
     public let benchmarks: [Benchmark]
     /// n-gram (or short-item) hash → (benchmark index, item index), packed.
-    private var index: [UInt64: UInt64] = [:]
+    private var index = U64Map()
     private var shortLengths: [Int] = []
     public var threads: Int
 
@@ -101,11 +101,10 @@ public struct Decontaminator: Sendable {
                     var letters = alpha[0..<n].filter { $0 }.count
                     for (start, h) in TextNormalizer.ngramHashes(words, n: n).enumerated() {
                         if start > 0 { letters += (alpha[start + n - 1] ? 1 : 0) - (alpha[start - 1] ? 1 : 0) }
-                        if letters >= min(minAlphabeticWords, n), index[h] == nil { index[h] = ref }
+                        if letters >= min(minAlphabeticWords, n) { index.insertIfAbsent(h, ref) }
                     }
                 } else if words.count >= minWords {
-                    let h = TextNormalizer.ngramHashes(words, n: words.count)[0]
-                    if index[h] == nil { index[h] = ref }
+                    index.insertIfAbsent(TextNormalizer.ngramHashes(words, n: words.count)[0], ref)
                     lengths.insert(words.count)
                 }
             }
@@ -120,11 +119,11 @@ public struct Decontaminator: Sendable {
     public func match(_ text: String) -> (benchmark: String, item: String, ngram: Int)? {
         let words = TextNormalizer.wordHashes(text)
         for h in TextNormalizer.ngramHashes(words, n: n) {
-            if let ref = index[h] { return describe(ref, n) }
+            if let ref = index.get(h) { return describe(ref, n) }
         }
         for k in shortLengths where k <= words.count {
             for h in TextNormalizer.ngramHashes(words, n: k) {
-                if let ref = index[h] { return describe(ref, k) }
+                if let ref = index.get(h) { return describe(ref, k) }
             }
         }
         return nil

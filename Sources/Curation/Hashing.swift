@@ -96,6 +96,9 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 public struct Digest128: Hashable, Sendable {
     public var hi: UInt64
     public var lo: UInt64
+    public init(bytes: [UInt8]) {
+        (hi, lo) = bytes.withUnsafeBytes { r in (XXH64.hash(r, seed: 0x5EED_0001), XXH64.hash(r, seed: 0x5EED_0002)) }
+    }
     public init(_ s: String) {
         var s = s
         (hi, lo) = s.withUTF8 { b in

@@ -15,6 +15,13 @@ public enum TextNormalizer {
         return unicodeNormalized(s)
     }
 
+    /// UTF-8 bytes of `normalize(s)` (no intermediate String on the ASCII path).
+    public static func normalizedBytes(_ s: String) -> [UInt8] {
+        var s = s
+        if let ascii = s.withUTF8({ asciiNormalized(UnsafeRawBufferPointer($0)) }) { return ascii }
+        return unicodeNormalizedBytes(s)
+    }
+
     /// Fast path of `normalize` for pure-ASCII text (nil if any byte ≥ 0x80).
     static func asciiNormalized(_ u: UnsafeRawBufferPointer) -> [UInt8]? {
         var out: [UInt8] = []
@@ -34,17 +41,51 @@ public enum TextNormalizer {
         return out
     }
 
+    /// NFC of `s`, skipping Foundation's (slow on Linux) normaliser when no scalar can change
+    /// under NFC. Conservative quick check: combining marks (ccc ≠ 0) and every block that has
+    /// NFC_Quick_Check = No/Maybe characters (Indic and other vowel-sign compositions, Hangul
+    /// jamo, Greek extended, singletons such as U+212B, CJK compatibility ideographs) go to
+    /// Foundation. https://unicode.org/reports/tr15/#Detecting_Normalization_Forms
+    static func nfc(_ s: String) -> String {
+        for sc in s.unicodeScalars where sc.value >= 0x300 {
+            let v = sc.value
+            if sc.properties.canonicalCombiningClass != .notReordered { return s.precomposedStringWithCanonicalMapping }
+            switch v {
+            case 0x0300...0x03FF, 0x0900...0x0DFF, 0x1000...0x11FF, 0x1B00...0x1B7F, 0x1F00...0x1FFF, 0x2000...0x2FFF,
+                 0x3099...0x309A, 0xA960...0xA97F, 0xD7B0...0xD7FF, 0xF900...0xFAFF, 0x11000...0x1D1FF, 0x2F800...0x2FA1F:
+                return s.precomposedStringWithCanonicalMapping
+            default: continue
+            }
+        }
+        return s
+    }
+
     static func unicodeNormalized(_ s: String) -> String {
-        let t = s.precomposedStringWithCanonicalMapping.lowercased()
-        var out = ""
-        out.reserveCapacity(t.utf8.count)
+        String(decoding: unicodeNormalizedBytes(s), as: UTF8.self)
+    }
+
+    /// UTF-8 of NFC + lowercase + collapsed whitespace, built scalar by scalar.
+    static func unicodeNormalizedBytes(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
         var pendingSpace = false
-        for ch in t.unicodeScalars {
-            if ch.properties.isWhitespace {
-                pendingSpace = !out.isEmpty
+        for sc in nfc(s).unicodeScalars {
+            let v = sc.value
+            if v < 0x80 {
+                var b = UInt8(v)
+                if b == 32 || (b >= 9 && b <= 13) || (b >= 0x1C && b <= 0x1F) { pendingSpace = !out.isEmpty; continue }
+                if pendingSpace { out.append(32); pendingSpace = false }
+                if b >= 65 && b <= 90 { b += 32 }
+                out.append(b)
+                continue
+            }
+            let p = sc.properties
+            if p.isWhitespace { pendingSpace = !out.isEmpty; continue }
+            if pendingSpace { out.append(32); pendingSpace = false }
+            if p.changesWhenLowercased {
+                out.append(contentsOf: p.lowercaseMapping.utf8)
             } else {
-                if pendingSpace { out.unicodeScalars.append(" "); pendingSpace = false }
-                out.unicodeScalars.append(ch)
+                if let e = UTF8.encode(sc) { out.append(contentsOf: e) }
             }
         }
         return out
@@ -115,8 +156,7 @@ public enum TextNormalizer {
             hasLetter = false
         }
         // Fast path: ASCII bytes; non-ASCII scalars go through Unicode properties.
-        let needsNFC = s.utf8.contains(where: { $0 >= 0x80 })
-        let text = needsNFC ? s.precomposedStringWithCanonicalMapping : s
+        let text = nfc(s)
         for sc in text.unicodeScalars {
             let v = sc.value
             if v < 0x80 {
@@ -145,15 +185,28 @@ public enum TextNormalizer {
         return (out, alpha)
     }
 
-    /// Hashes of all word n-grams (n consecutive word hashes combined); `[]` if fewer words.
+    /// Hashes of all word n-grams; `[]` if fewer words. A polynomial rolling hash over the
+    /// (random, xxHash64) word hashes, h = Σ w[i+j]·B^(n−1−j) mod 2^64, finalised with a mix,
+    /// so each n-gram costs O(1) whatever n is (Rabin–Karp,
+    /// https://en.wikipedia.org/wiki/Rolling_hash#Polynomial_rolling_hash).
     public static func ngramHashes(_ words: [UInt64], n: Int) -> [UInt64] {
         guard n > 0, words.count >= n else { return [] }
+        let base: UInt64 = 0x9E37_79B9_7F4A_7C15 | 1
+        var top: UInt64 = 1  // B^(n-1)
+        for _ in 1..<max(n, 1) { top = top &* base }
         var out = [UInt64](repeating: 0, count: words.count - n + 1)
+        let salt = UInt64(n) &* 0x2545_F491_4F6C_DD1D
         words.withUnsafeBufferPointer { w in
-            for i in 0..<out.count {
-                var h: UInt64 = 0x243F_6A88_85A3_08D3 &+ UInt64(n)
-                for k in 0..<n { h = mix64(h ^ w[i + k]) }
-                out[i] = h
+            out.withUnsafeMutableBufferPointer { o in
+                var h: UInt64 = 0
+                for j in 0..<n { h = h &* base &+ w[j] }
+                o[0] = mix64(h ^ salt)
+                var i = 1
+                while i < o.count {
+                    h = (h &- w[i - 1] &* top) &* base &+ w[i + n - 1]
+                    o[i] = mix64(h ^ salt)
+                    i += 1
+                }
             }
         }
         return out

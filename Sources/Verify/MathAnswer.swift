@@ -79,7 +79,8 @@ indirect enum MathAnswer: Sendable, Equatable {
 /// Equivalence of two `MathAnswer`s.
 struct MathComparator: Sendable {
     var relativeTolerance: Double = 1e-6
-    var absoluteTolerance: Double = 1e-9
+    /// Only for values that should be 0 (e.g. sin π); answers like 1.76·10⁻¹⁰ stay distinct from 0.
+    var absoluteTolerance: Double = 1e-14
 
     /// Fixed evaluation points for expressions with variables.
     static let points: [Double] = [0.7381, 1.3127, 2.2419, -0.5813]

@@ -6,7 +6,9 @@ import Foundation
 /// and Math-Verify's normalisation config (units, `\text`, `\left/\right`, thousands
 /// separators, degrees, percent, currency, simple `x = …` forms).
 public enum MathNormalizer {
-    static let spacing = ["\\!", "\\,", "\\;", "\\:", "\\quad", "\\qquad", "\\ ", "~", "\\displaystyle", "\\limits"]
+    /// Thin spaces vanish (`10\\,000`, `32,\\!348` are numbers); wide spaces become a space.
+    static let thinSpacing = ["\\!", "\\,", "\\;", "\\:", "\\displaystyle", "\\limits"]
+    static let spacing = ["\\quad", "\\qquad", "\\ ", "~"]
     static let textCommands = ["text", "textbf", "textit", "mbox", "mathrm", "mathbf", "textnormal", "operatorname", "mathit", "hbox"]
 
     /// Canonical form of an answer string (no surrounding `$`, no units, no spaces).
@@ -24,6 +26,7 @@ public enum MathNormalizer {
         }
         let rowBreak = "\u{1}"
         if s.contains("\\\\") { s = s.replacingOccurrences(of: "\\\\", with: rowBreak) }
+        for sp in thinSpacing where s.contains(sp) { s = s.replacingOccurrences(of: sp, with: "") }
         for sp in spacing where s.contains(sp) { s = s.replacingOccurrences(of: sp, with: " ") }
         if s.contains(rowBreak) { s = s.replacingOccurrences(of: rowBreak, with: "\\\\") }
         if s.contains("\\") {
@@ -42,9 +45,13 @@ public enum MathNormalizer {
         s = stripUnits(s)
         s = s.trimmingCharacters(in: .whitespaces)
         while let last = s.last, last == "." || last == "," || last == ";" || last == " " { s.removeLast() }
+        // "2 or -2", "$5$ and $9$": several answers → a list
+        if s.contains(" or ") || s.contains(" and ") {
+            s = s.replacingOccurrences(of: " or ", with: ", ").replacingOccurrences(of: " and ", with: ", ")
+        }
+        s = removeThousandsSeparators(s)  // before spaces go: "48, 384" is a list, "48,384" a number
         s = removeSpaces(s)
         s = mixedNumber(s)
-        s = removeThousandsSeparators(s)
         s = fixLeadingDot(s)
         while s.hasPrefix("{"), let u = Optional(Array(s.utf8)), let g = LatexText.group(u, at: 0), g.end == u.count {
             s = LatexText.string(u[g.content])
@@ -67,7 +74,7 @@ public enum MathNormalizer {
             var wEnd = end
             if wEnd >= 2, u[wEnd - 2] == UInt8(ascii: "^"), LatexText.isDigit(u[wEnd - 1]) { wEnd -= 2 }
             var start = wEnd
-            while start > 0, LatexText.isLetter(u[start - 1]) { start -= 1 }
+            while start > 0, LatexText.isLetter(u[start - 1]) || (u[start - 1] == UInt8(ascii: "/") && start >= 2 && LatexText.isLetter(u[start - 2]) && start < wEnd) { start -= 1 }
             let len = wEnd - start
             guard len >= 2 else { break }
             // not a command (\pi), and something with a digit must remain before it

@@ -49,6 +49,9 @@ struct BenchVerify: ParsableCommand {
             report.append((name + "_records_per_s", .double((Double(n) / s).rounded())))
             return r
         }
+        let wordCount = timed("words") { texts.reduce(0) { $0 + TextNormalizer.words($1).hashes.count } }
+        report.append(("words_total", .int(Int64(wordCount))))
+        report.append(("non_ascii_records", .int(Int64(texts.filter { $0.utf8.contains { $0 >= 0x80 } }.count))))
         let verifier = MathVerifier()
         let passed = timed("math_verify") { answers.filter { verifier.verify(response: $0.0, reference: $0.1).passed }.count }
         report.append(("math_verify_passed", .int(Int64(passed))))

@@ -27,6 +27,11 @@ final class CurationTests: XCTestCase {
             XCTAssertEqual(TextNormalizer.words(t).hashes, Array(TextNormalizer.words(t + " é").hashes.dropLast()), t)
             XCTAssertEqual(TextNormalizer.words(t).alphabetic, Array(TextNormalizer.words(t + " é").alphabetic.dropLast()), t)
         }
+        // NFC quick check: decomposed inputs (combining acute, Hangul jamo, Angstrom sign) still normalise.
+        XCTAssertEqual(TextNormalizer.normalize("Cafe\u{0301} x"), "caf\u{00E9} x")
+        XCTAssertEqual(TextNormalizer.normalize("\u{1100}\u{1161}"), "\u{AC00}")
+        XCTAssertEqual(TextNormalizer.normalize("\u{212B}"), "\u{00E5}")
+        XCTAssertEqual(TextNormalizer.normalize("数学 Ñ"), "数学 ñ")
         let (_, alpha) = TextNormalizer.words("3 apples and 25")
         XCTAssertEqual(alpha, [false, true, true, false])
     }
@@ -117,6 +122,9 @@ final class CurationTests: XCTestCase {
             let found = zip(copies, plantedFrom).filter { d, i in d == .drop(DropReason("near_duplicate", "of orig\(i)")) }.count
             let recall = Double(found) / Double(plantedFrom.count)
             let fp = two[..<n].filter { !$0.isKeep }.count
+            for (i, d) in two[..<n].enumerated() where !d.isKeep {
+                print("  \(name): original \(i) dropped (\(d.reason!)): \(originals[i].prefix(100))")
+            }
             let fpRate = Double(fp) / Double(n)
             print("minhash \(name): recall \(found)/\(plantedFrom.count) = \(recall), originals dropped \(fp)/\(n) = \(fpRate)")
             // datatrove's 5-gram 14×8 banding is tuned for long web documents: at 3% changed
@@ -128,3 +136,18 @@ final class CurationTests: XCTestCase {
     }
 }
 
+
+final class NgramHashTests: XCTestCase {
+    /// The rolling n-gram hash equals hashing each window from scratch (naive twin).
+    func testRollingMatchesNaive() {
+        var rng = SplitMix64(seed: 5)
+        let words = (0..<200).map { _ in rng.next() }
+        for n in [1, 2, 5, 13, 200] {
+            let fast = TextNormalizer.ngramHashes(words, n: n)
+            let naive = (0...(words.count - n)).map { i in TextNormalizer.ngramHashes(Array(words[i..<(i + n)]), n: n)[0] }
+            XCTAssertEqual(fast, naive, "n=\(n)")
+        }
+        XCTAssertEqual(TextNormalizer.ngramHashes(words, n: 201), [])
+        XCTAssertNotEqual(TextNormalizer.ngramHashes([1, 2], n: 2), TextNormalizer.ngramHashes([2, 1], n: 2))
+    }
+}

@@ -28,6 +28,28 @@ final class MathVerifierTests: XCTestCase {
         XCTAssertNil(ex.extract("no digits here"))
     }
 
+    func testPhrasesListsAndChains() {
+        let ex = AnswerExtractor()
+        XCTAssertEqual(ex.extract("The answer is $48$, $384$.")?.answer, "$48$, $384$")
+        XCTAssertEqual(ex.extract("So the answer is $\\$ 3040$. Bye")?.answer, "\\$ 3040")
+        XCTAssertEqual(ex.extract("The answer is 12, which is even.")?.answer, "12")
+        // the later of "answer is" and an "Answer:" line wins
+        XCTAssertEqual(ex.extract("the answer is the units digit of x.\nFinal answer: 5")?.answer, "5")
+        // numbers glued to words are not answers ("-sepehr2010")
+        XCTAssertEqual(ex.extract("so 180 + 24 = 204. -sepehr2010")?.answer, "204")
+        assertEq("$48$, $384$", "384, 48")
+        assertNe("$48$, $384$", "48384")
+        assertEq("$5$ or $9$", "9, 5")
+        assertEq("2^{5}=32", "32")
+        XCTAssertFalse(v.verify(response: "The answer is $1.76 \\times 10^{-10}$.", reference: "25x^{2}-1=0").passed)
+        assertNe("1.76 \\times 10^{-10}", "0")
+        assertEq("\\sin(\\pi)", "0")
+        assertEq("32,\\!348", "32348")
+        assertEq("10\\,000", "10000")
+        assertEq("2,365,200,000 beats/lifetime", "2365200000")
+        XCTAssertTrue(v.verify(response: "The answer is $\\$ 3040$.", reference: "3040").passed)
+    }
+
     func testVerdictReasons() {
         let ok = v.verify(response: "... so \\boxed{18}", reference: "18")
         XCTAssertTrue(ok.passed)
