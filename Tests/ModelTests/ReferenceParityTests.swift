@@ -1,7 +1,7 @@
 import DataIO
 import Foundation
 import Kernels
-@testable import Model
+import Model
 import TestSupport
 import XCTest
 
