@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import Records
 
@@ -69,12 +70,14 @@ public enum Checkpoint {
             if fm.fileExists(atPath: src) { try? fm.copyItem(atPath: src, toPath: (tmp as NSString).appendingPathComponent(f)) }
         }
         let ps = model.params
-        try TensorFile.write(path: (tmp as NSString).appendingPathComponent("model.safetensors"), tensors: ps.tensors(of: ps.values))
-        if let m, let v {
-            try TensorFile.write(path: (tmp as NSString).appendingPathComponent("optimizer.safetensors"),
-                                 tensors: ps.tensors(of: m, prefix: "exp_avg.") + ps.tensors(of: v, prefix: "exp_avg_sq."),
-                                 metadata: ["format": "pt", "step": String(state?.step ?? 0)])
-        }
+        do {
+            try SafetensorsWriter.write(path: (tmp as NSString).appendingPathComponent("model.safetensors"), tensors: ps.tensors(of: ps.values))
+            if let m, let v {
+                try SafetensorsWriter.write(path: (tmp as NSString).appendingPathComponent("optimizer.safetensors"),
+                                            tensors: ps.tensors(of: m, prefix: "exp_avg.") + ps.tensors(of: v, prefix: "exp_avg_sq."),
+                                            metadata: ["format": "pt", "step": String(state?.step ?? 0)])
+            }
+        } catch let e as DataIOError { throw TrainError("cannot write checkpoint: \(e)", at: tmp) }
         if let state {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -88,12 +91,16 @@ public enum Checkpoint {
     /// Loads weights, moments and state from a checkpoint folder into `model`, `m`, `v`.
     public static func load(dir: String, model: TrainModel, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>) throws -> TrainerState {
         let ps = model.params
-        try ps.load(from: try TensorFile(path: (dir as NSString).appendingPathComponent("model.safetensors")))
-        let opt = try TensorFile(path: (dir as NSString).appendingPathComponent("optimizer.safetensors"))
+        let opt: SafetensorsFile
+        do {
+            try ps.load(from: try SafetensorsFile(path: (dir as NSString).appendingPathComponent("model.safetensors")))
+            opt = try SafetensorsFile(path: (dir as NSString).appendingPathComponent("optimizer.safetensors"))
+        } catch let e as DataIOError { throw TrainError("cannot read checkpoint: \(e)", at: dir) }
         for n in ps.names {
             let s = ps.slots[n]!
             for (prefix, base) in [("exp_avg.", m), ("exp_avg_sq.", v)] {
-                let vals = try opt.floats(prefix + n)
+                let vals: [Float]
+                do { vals = try opt.floats(prefix + n) } catch { throw TrainError("cannot read \(prefix)\(n): \(error)", at: opt.path) }
                 guard vals.count == s.count else { throw TrainError("optimizer tensor \(prefix)\(n) has the wrong size", at: opt.path) }
                 vals.withUnsafeBufferPointer { (base + s.offset).update(from: $0.baseAddress!, count: s.count) }
             }

@@ -35,26 +35,26 @@ public final class Evaluator: @unchecked Sendable {
     }
 
     /// Per-label-token CE and entropy of `model` over one set, in file order.
-    func perToken(_ engine: StepEngine, _ ds: TrainDataset) -> (ce: [Float], entropy: [Float]) {
+    func perToken(_ engine: StepEngine, _ ds: TrainDataset) throws -> (ce: [Float], entropy: [Float]) {
         let order = Array(0..<ds.samples.count)
         var ce: [Float] = [], ent: [Float] = []
         for r in Batcher.plan(order: order, lengths: ds.samples.map(\.ids.count), batchTokens: batchTokens, batchSamples: batchSamples) {
             let b = Batcher.pack(ds, order: order, range: r)
-            let res = engine.run(b, coef: 0, backward: false, keepPerToken: true)
+            let res = try engine.run(b, coef: 0, backward: false, keepPerToken: true)
             ce += res.ce; ent += res.entropy
         }
         return (ce, ent)
     }
 
     /// Records the base model's per-token entropies (call once with the base weights).
-    public func captureBaseEntropy(_ engine: StepEngine) {
-        for i in sets.indices { sets[i].baseEntropy = perToken(engine, sets[i].data).entropy }
+    public func captureBaseEntropy(_ engine: StepEngine) throws {
+        for i in sets.indices { sets[i].baseEntropy = try perToken(engine, sets[i].data).entropy }
     }
 
     /// Evaluates every set at `step`.
-    public func evaluate(_ engine: StepEngine, step: Int) -> [EvalResult] {
-        sets.map { s in
-            let (ce, ent) = perToken(engine, s.data)
+    public func evaluate(_ engine: StepEngine, step: Int) throws -> [EvalResult] {
+        try sets.map { s in
+            let (ce, ent) = try perToken(engine, s.data)
             let base = s.baseEntropy.count == ce.count ? s.baseEntropy : ent
             var hi = (0.0, 0), lo = (0.0, 0)
             for i in 0..<ce.count {

@@ -56,7 +56,7 @@ public final class LossHead: @unchecked Sendable {
 
     /// Dynamic gates of every label row (a logits pass without gradient; used for the batch
     /// percentile of `masked`).
-    public func gates(batch b: PackedBatch, hidden h: UnsafePointer<Float>, head w: UnsafePointer<Float>, topK: Int) -> [Float] {
+    public func gates(batch b: TrainBatch, hidden h: UnsafePointer<Float>, head w: UnsafePointer<Float>, topK: Int) -> [Float] {
         var out = [Float](repeating: 0, count: b.labelCount)
         let lnK = Float(log(Double(topK)))
         forEachChunk(b, h, w) { r0, n in
@@ -71,7 +71,7 @@ public final class LossHead: @unchecked Sendable {
     /// Loss (and, if `dHidden` is given, gradients). `coef` multiplies every dLogits row
     /// (1/N for the step's label count N). `dHidden (T, C)` is overwritten (rows without a label
     /// get 0); `dHead (V, C)` is added to. `threshold` is the `masked` τ.
-    public func run(batch b: PackedBatch, hidden h: UnsafePointer<Float>, head w: UnsafePointer<Float>,
+    public func run(batch b: TrainBatch, hidden h: UnsafePointer<Float>, head w: UnsafePointer<Float>,
                     spec: LossSpec, lambdaNow: Float, threshold: Float, coef: Float,
                     dHidden: UnsafeMutablePointer<Float>?, dHead: UnsafeMutablePointer<Float>?,
                     keepPerToken: Bool = false) -> LossHeadResult {
@@ -130,7 +130,7 @@ public final class LossHead: @unchecked Sendable {
     }
 
     /// Gathers hidden rows of each chunk of label positions and computes its logits.
-    private func forEachChunk(_ b: PackedBatch, _ h: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ body: (Int, Int) -> Void) {
+    private func forEachChunk(_ b: TrainBatch, _ h: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ body: (Int, Int) -> Void) {
         var r0 = 0
         while r0 < b.labelCount {
             let n = min(chunkRows, b.labelCount - r0)

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 
 /// All trainable tensors in one flat float32 buffer (plus same-layout gradient buffer), so the
@@ -9,8 +10,23 @@ public final class ParamStore: @unchecked Sendable {
     public let count: Int
     public let values: UnsafeMutablePointer<Float>
     public let grads: UnsafeMutablePointer<Float>
+    private let ownsValues: Bool
+
+    /// Views an existing flat parameter buffer (e.g. `ModelWeights.flat`) with the given
+    /// (name, shape, offset) layout; gradients get their own buffer of the same layout.
+    public init(external: UnsafeMutablePointer<Float>, count: Int, layout: [(String, [Int], Int)]) {
+        var slots: [String: Slot] = [:]
+        for (n, s, off) in layout { slots[n] = Slot(offset: off, shape: s, count: s.reduce(1, *)) }
+        names = layout.map(\.0)
+        self.slots = slots
+        self.count = count
+        values = external
+        ownsValues = false
+        grads = .allocate(capacity: max(count, 1)); grads.initialize(repeating: 0, count: max(count, 1))
+    }
 
     public init(shapes: [(String, [Int])]) {
+        ownsValues = true
         var slots: [String: Slot] = [:]
         var off = 0
         for (n, s) in shapes {
@@ -24,7 +40,7 @@ public final class ParamStore: @unchecked Sendable {
         values = .allocate(capacity: max(off, 1)); values.initialize(repeating: 0, count: max(off, 1))
         grads = .allocate(capacity: max(off, 1)); grads.initialize(repeating: 0, count: max(off, 1))
     }
-    deinit { values.deallocate(); grads.deallocate() }
+    deinit { if ownsValues { values.deallocate() }; grads.deallocate() }
 
     /// Pointer to a parameter's values (programmer error if the name is unknown).
     public func value(_ name: String) -> UnsafeMutablePointer<Float> {
@@ -39,23 +55,24 @@ public final class ParamStore: @unchecked Sendable {
     public func zeroGrads() { grads.update(repeating: 0, count: count) }
 
     /// Loads every parameter from a safetensors file (F32/BF16/F16), checking shapes.
-    public func load(from file: TensorFile) throws {
+    public func load(from file: SafetensorsFile) throws {
         for n in names {
-            guard let e = file.entries[n] else { throw TrainError("missing tensor '\(n)'", at: file.path) }
             let s = slots[n]!
-            guard e.shape == s.shape else {
-                throw TrainError("tensor '\(n)' has shape \(e.shape), expected \(s.shape)", at: file.path)
+            guard let info = file.info(n) else { throw TrainError("missing tensor '\(n)'", at: file.path) }
+            guard info.shape == s.shape else {
+                throw TrainError("tensor '\(n)' has shape \(info.shape), expected \(s.shape)", at: file.path)
             }
-            let v = try file.floats(n)
-            v.withUnsafeBufferPointer { (values + s.offset).update(from: $0.baseAddress!, count: s.count) }
+            do { try file.copyFloats(n, into: values + s.offset, count: s.count) } catch {
+                throw TrainError("cannot read tensor '\(n)': \(error)", at: file.path)
+            }
         }
     }
 
-    /// (name, shape, buffer) triples over `base` (values, grads or optimizer state of the same layout).
-    public func tensors(of base: UnsafeMutablePointer<Float>, prefix: String = "") -> [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)] {
+    /// Writer tensors over `base` (values, grads or optimizer state of the same layout), HF names with `prefix`.
+    public func tensors(of base: UnsafeMutablePointer<Float>, prefix: String = "") -> [SafetensorsWriter.Tensor] {
         names.map { n in
             let s = slots[n]!
-            return (prefix + n, s.shape, UnsafeBufferPointer(start: base + s.offset, count: s.count))
+            return SafetensorsWriter.Tensor(name: prefix + n, shape: s.shape, data: UnsafeBufferPointer(start: base + s.offset, count: s.count))
         }
     }
 }

@@ -19,7 +19,7 @@ public final class StepEngine: @unchecked Sendable {
 
     /// The `masked` threshold τ for this batch: the configured τ, else the linear-interpolation
     /// percentile of the batch's label gates (static, dynamic or hybrid as configured).
-    func maskedThreshold(_ b: PackedBatch, hidden: UnsafePointer<Float>, lambdaNow: Float) -> Float {
+    func maskedThreshold(_ b: TrainBatch, hidden: UnsafePointer<Float>, lambdaNow: Float) -> Float {
         if let tau = spec.tau { return Float(tau) }
         var g: [Float]
         if spec.gate == .static {
@@ -33,9 +33,9 @@ public final class StepEngine: @unchecked Sendable {
 
     /// Forward, loss and (if `backward`) gradients added into `model.params.grads`, with every
     /// dLogits row scaled by `coef` (1/N, N = label tokens in the optimizer step).
-    public func run(_ b: PackedBatch, lambdaNow: Float = 1, coef: Float, backward: Bool = true,
-                    keepPerToken: Bool = false) -> LossHeadResult {
-        let h = model.forward(b)
+    public func run(_ b: TrainBatch, lambdaNow: Float = 1, coef: Float, backward: Bool = true,
+                    keepPerToken: Bool = false) throws -> LossHeadResult {
+        let h = try model.forward(b)
         let thr: Float = spec.weight == .masked ? maskedThreshold(b, hidden: h, lambdaNow: lambdaNow) : 0
         let need = b.tokenCount * model.config.hidden
         if backward && need > dCap {

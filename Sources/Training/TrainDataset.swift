@@ -1,4 +1,5 @@
 import Foundation
+import Model
 import Records
 
 /// One tokenized training sample. `mask[j] == 1` marks token j as a label; `gates[j]` is its
@@ -90,20 +91,11 @@ public struct TrainDataset: Sendable {
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014; https://prng.di.unimi.it/splitmix64.c): the trainer's
-/// only RNG. Epoch e's order is a Fisher–Yates shuffle driven by SplitMix64 seeded with
-/// `seed ^ (e · 0x9E3779B97F4A7C15)`, so any epoch's order is reproducible from (seed, epoch).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Seeded data order. Epoch e's order is a Fisher–Yates shuffle driven by SplitMix64
+/// (Steele, Lea & Flood 2014; https://prng.di.unimi.it/splitmix64.c — the Model module's
+/// `SplitMix64`) seeded with `seed ^ (e · 0x9E3779B97F4A7C15)`, so any epoch's order is
+/// reproducible from (seed, epoch) alone.
+public enum DataOrder {
     /// Sample order for an epoch (identity when not shuffling). Uses `next() % (i+1)` (tiny modulo
     /// bias, irrelevant here, but fixed so orders are stable across platforms).
     public static func epochOrder(count: Int, seed: UInt64, epoch: Int, shuffle: Bool) -> [Int] {
@@ -137,8 +129,8 @@ public enum Batcher {
     }
 
     /// Packs `order[range]` into one batch.
-    public static func pack(_ ds: TrainDataset, order: [Int], range: Range<Int>) -> PackedBatch {
-        var b = PackedBatch()
+    public static func pack(_ ds: TrainDataset, order: [Int], range: Range<Int>) -> TrainBatch {
+        var b = TrainBatch()
         for k in range {
             let s = ds.samples[order[k]]
             b.append(ids: s.ids, mask: s.mask, gates: s.gates)

@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 import Kernels
 
@@ -70,7 +69,7 @@ public final class Trainer: @unchecked Sendable {
 
     func order(_ epoch: Int) -> [Int] {
         if let o = orders[epoch] { return o }
-        let o = SplitMix64.epochOrder(count: data.samples.count, seed: config.seed, epoch: epoch, shuffle: config.shuffle)
+        let o = DataOrder.epochOrder(count: data.samples.count, seed: config.seed, epoch: epoch, shuffle: config.shuffle)
         orders = [epoch: o]
         return o
     }
@@ -104,11 +103,11 @@ public final class Trainer: @unchecked Sendable {
         let warm = LRSchedule.warmupSteps(ratio: config.warmup, total: total)
         if let ev = evaluator {
             // Base-model entropies for the Figure-4 split, from the base weights.
-            if state.step == 0 { ev.captureBaseEntropy(evalEngine) } else {
+            if state.step == 0 { try ev.captureBaseEntropy(evalEngine) } else {
                 let base = try TrainModel.load(directory: config.model)
-                ev.captureBaseEntropy(StepEngine(model: base, spec: LossSpec(weight: .sft), chunkRows: config.chunkRows))
+                try ev.captureBaseEntropy(StepEngine(model: base, spec: LossSpec(weight: .sft), chunkRows: config.chunkRows))
             }
-            if state.step == 0 { recordEval(ev.evaluate(evalEngine, step: 0)) }
+            if state.step == 0 { recordEval(try ev.evaluate(evalEngine, step: 0)) }
         }
         let hyper = AdamWHyper(beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay)
         let tty = isatty(2) != 0
@@ -125,7 +124,7 @@ public final class Trainer: @unchecked Sendable {
             var wsum = 0.0, cesum = 0.0, kept = 0, tokens = 0
             let lam = lambda(at: state.step)
             for b in batches {
-                let r = engine.run(b, lambdaNow: lam, coef: masked ? 1 : 1 / Float(max(n, 1)))
+                let r = try engine.run(b, lambdaNow: lam, coef: masked ? 1 : 1 / Float(max(n, 1)))
                 wsum += r.weightedSum; cesum += r.ceSum; kept += r.keptCount; tokens += b.tokenCount
             }
             let denom = masked ? kept : n
@@ -150,11 +149,11 @@ public final class Trainer: @unchecked Sendable {
             onStep(met)
             if tty { log(String(format: "step %d/%d  loss %.4f  lr %.3g  |g| %.3f  %.0f tok/s", state.step, total, loss, lr, norm, met.tokensPerS)) }
             if let ev = evaluator, config.evalInterval > 0, state.step % config.evalInterval == 0, state.step < total {
-                recordEval(ev.evaluate(evalEngine, step: state.step))
+                recordEval(try ev.evaluate(evalEngine, step: state.step))
             }
             if config.saveInterval > 0, state.step % config.saveInterval == 0, state.step < total { try save() }
         }
-        if let ev = evaluator, state.evals.last?.step != state.step { recordEval(ev.evaluate(evalEngine, step: state.step)) }
+        if let ev = evaluator, state.evals.last?.step != state.step { recordEval(try ev.evaluate(evalEngine, step: state.step)) }
         try save()
         return state
     }

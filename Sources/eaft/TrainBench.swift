@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kernels
+import Model
 import Training
 
 /// `eaft train-bench`: training-step throughput of the bundled trainer on random-init models of
@@ -18,33 +19,26 @@ struct TrainBenchCommand: ParsableCommand {
     @Option(help: "Comma-separated: sft, eaft, eaft-static.") var variants: String = "sft,eaft,eaft-static"
     @Option(help: "OpenBLAS threads.") var threads: Int = 2
     @Flag(help: "Also time forward / loss head / backward separately (one extra step).") var breakdown = false
+    @Option(help: "Also time only the LM head + loss (with gradients) this many times per variant, round-robin; reports min/median CPU seconds.") var headReps: Int = 0
 
     func run() throws {
-        TrainRuntime.setBLASThreads(threads)
-        let cfg: TrainModelConfig
+        // HF config.json of the BASELINES.md anchor shapes (random init, seed 1, std 0.02, norms 1).
+        let json: String
         switch shape {
         case "small":
-            cfg = TrainModelConfig(modelType: "qwen3", vocab: 8192, hidden: 256, layers: 4, heads: 4, kvHeads: 2, headDim: 64,
-                                   intermediate: 768, eps: 1e-6, ropeTheta: 1e6, tied: true, qkvBias: false, oBias: false, qkNorm: true)
+            json = #"{"model_type": "qwen3", "vocab_size": 8192, "hidden_size": 256, "num_hidden_layers": 4, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 64, "intermediate_size": 768, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0, "tie_word_embeddings": true, "max_position_embeddings": 4096}"#
         case "smollm2-135m-shape":
-            cfg = TrainModelConfig(modelType: "llama", vocab: 49152, hidden: 576, layers: 30, heads: 9, kvHeads: 3, headDim: 64,
-                                   intermediate: 1536, eps: 1e-5, ropeTheta: 1e5, tied: true, qkvBias: false, oBias: false, qkNorm: false)
+            json = #"{"model_type": "llama", "vocab_size": 49152, "hidden_size": 576, "num_hidden_layers": 30, "num_attention_heads": 9, "num_key_value_heads": 3, "intermediate_size": 1536, "rms_norm_eps": 1e-5, "rope_theta": 100000.0, "tie_word_embeddings": true, "max_position_embeddings": 8192}"#
         default:
             throw ValidationError("unknown shape \(shape)")
         }
-        let model = TrainModel(config: cfg)
-        var rng = SplitMix64(seed: 1)
-        func normal() -> Float {  // Box–Muller
-            let u1 = Double(rng.next() >> 11) / Double(1 << 53) + 1e-300, u2 = Double(rng.next() >> 11) / Double(1 << 53)
-            return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
-        }
+        let mcfg = try ConfigRegistry.parse(Data(json.utf8), path: "<\(shape)>")
+        TrainRuntime.setBLASThreads(threads)
+        let model = TrainModel(lm: CausalLM(weights: ModelInit.randomWeights(config: mcfg, seed: 1)))
+        let cfg = model.config
+        var rng = SplitMix64(seed: 2)
         let ps = model.params
-        for n in ps.names {
-            let s = ps.slots[n]!
-            let isNorm = s.shape.count == 1
-            for i in 0..<s.count { ps.values[s.offset + i] = isNorm ? 1 : 0.02 * normal() }
-        }
-        var b = PackedBatch()
+        var b = TrainBatch()
         for _ in 0..<batch {
             let ids = (0..<seq).map { _ in Int32(rng.next() % UInt64(cfg.vocab)) }
             let gates = (0..<seq).map { _ in Float(rng.next() % 1000) / 1000 }
@@ -71,10 +65,29 @@ struct TrainBenchCommand: ParsableCommand {
             for (vi, engine) in engines.enumerated() {
                 let t0 = Date(), c0 = cpuSeconds()
                 ps.zeroGrads()
-                _ = engine.run(b, coef: 1 / Float(b.labelCount))
+                _ = try engine.run(b, coef: 1 / Float(b.labelCount))
                 step += 1
                 AdamWKernel.step(params: ps.values, grads: ps.grads, m: m, v: v, count: ps.count, lr: 1e-5, step: step, hyper: AdamWHyper())
                 if r > 0 { times[vi].append(Date().timeIntervalSince(t0)); cpu[vi].append(cpuSeconds() - c0) }
+            }
+        }
+        if headReps > 0 {
+            // The variants differ only in the LM head + loss; time it alone, many times, round-robin.
+            let h = try model.forward(b)
+            let dH = UnsafeMutablePointer<Float>.allocate(capacity: b.tokenCount * cfg.hidden)
+            defer { dH.deallocate() }
+            var hc = [[Double]](repeating: [], count: names.count), hw = hc
+            for _ in 0..<headReps {
+                for (vi, engine) in engines.enumerated() {
+                    let c0 = cpuSeconds(), t0 = Date()
+                    _ = engine.head.run(batch: b, hidden: h, head: model.headWeight, spec: engine.spec, lambdaNow: 1, threshold: 0,
+                                        coef: 1, dHidden: dH, dHead: model.headGrad)
+                    hc[vi].append(cpuSeconds() - c0); hw[vi].append(Date().timeIntervalSince(t0))
+                }
+            }
+            for (vi, variant) in names.enumerated() {
+                let c = hc[vi].sorted(), w = hw[vi].sorted()
+                print("{\"head_only\":\"\(variant)\",\"reps\":\(headReps),\"min_cpu_s\":\(c[0]),\"median_cpu_s\":\(c[c.count / 2]),\"min_s\":\(w[0]),\"median_s\":\(w[w.count / 2])}")
             }
         }
         for (vi, variant) in names.enumerated() {
@@ -84,7 +97,7 @@ struct TrainBenchCommand: ParsableCommand {
                 let dH = UnsafeMutablePointer<Float>.allocate(capacity: b.tokenCount * cfg.hidden)
                 defer { dH.deallocate() }
                 let c0 = cpuSeconds(), t0 = Date()
-                let h = model.forward(b)
+                let h = try model.forward(b)
                 let c1 = cpuSeconds(), t1 = Date()
                 _ = engine.head.run(batch: b, hidden: h, head: model.headWeight, spec: engine.spec, lambdaNow: 1, threshold: 0, coef: 1,
                                     dHidden: dH, dHead: model.headGrad)

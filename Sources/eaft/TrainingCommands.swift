@@ -96,8 +96,8 @@ struct EvalCommand: ParsableCommand {
         }
         let ev = Evaluator(sets: sets, batchTokens: batchTokens, batchSamples: Int.max)
         let engine = StepEngine(model: m, spec: LossSpec(weight: .sft))
-        ev.captureBaseEntropy(engine)
-        for r in ev.evaluate(engine, step: 0) { print(String(decoding: try JSONEncoder.sorted.encode(r), as: UTF8.self)) }
+        try ev.captureBaseEntropy(engine)
+        for r in try ev.evaluate(engine, step: 0) { print(String(decoding: try JSONEncoder.sorted.encode(r), as: UTF8.self)) }
     }
 }
 

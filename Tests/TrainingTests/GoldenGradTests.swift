@@ -16,7 +16,7 @@ final class GoldenGradTests: XCTestCase {
                                                  (.eaftPow, "eaft_p2_loss"), (.eaftSigmoid, "eaft_sigmoid_loss"), (.masked, "masked_loss")]
             for (w, key) in cases {
                 let engine = StepEngine(model: g.model, spec: LossSpec(weight: w))
-                let r = engine.run(g.batch, coef: 1, backward: false)
+                let r = try engine.run(g.batch, coef: 1, backward: false)
                 let denom = Double(w == .masked ? r.keptCount : r.labelCount)
                 let loss = r.weightedSum / denom
                 let ref = try g.scalar(key)
@@ -34,7 +34,7 @@ final class GoldenGradTests: XCTestCase {
             for (w, prefix) in [(LossWeight.sft, "grad_sft."), (.eaft, "grad_eaft.")] {
                 let engine = StepEngine(model: g.model, spec: LossSpec(weight: w))
                 g.model.params.zeroGrads()
-                _ = engine.run(g.batch, coef: 1 / Float(g.batch.labelCount))
+                _ = try engine.run(g.batch, coef: 1 / Float(g.batch.labelCount))
                 var worst = (0.0, "")
                 for n in g.model.params.names {
                     let ref = try g.file.floats(prefix + n)
@@ -76,7 +76,7 @@ final class GoldenGradTests: XCTestCase {
             let g1 = try allFloats(g, "grad_eaft."), g2 = try allFloats(g, "adamw2.grad.")
             for (step, outKey, lossKey) in [(1, "adamw1.", "adamw1.eaft_loss_before_step"), (2, "adamw2.", "adamw2.eaft_loss_before_step")] {
                 ps.zeroGrads()
-                let loss = engine.run(g.batch, coef: 1 / 44).weightedSum / 44
+                let loss = try engine.run(g.batch, coef: 1 / 44).weightedSum / 44
                 let refLoss = try g.scalar(lossKey)
                 XCTAssertLessThan(abs(loss - refLoss) / refLoss, step == 1 ? 1e-5 : 1e-4, "\(name) \(lossKey): \(loss) vs \(refLoss)")
                 let gerr = relL2(UnsafeBufferPointer(start: ps.grads, count: ps.count), step == 1 ? g1 : g2)
@@ -94,7 +94,7 @@ final class GoldenGradTests: XCTestCase {
                 XCTAssertLessThan(worstBig.0, step == 1 ? 1e-6 : 2e-5, "\(name) \(outKey) (|g| > 1e-5): max |Δ| at flat index \(worstBig.1)")
                 XCTAssertLessThan(worstSmall, 2.5e-3, "\(name) \(outKey) (|g| ≤ 1e-5)")
             }
-            let after = engine.run(g.batch, coef: 1 / 44, backward: false).weightedSum / 44
+            let after = try engine.run(g.batch, coef: 1 / 44, backward: false).weightedSum / 44
             let refAfter = try g.scalar("adamw2.eaft_loss_after_step")
             XCTAssertLessThan(abs(after - refAfter) / refAfter, 1e-4, "\(name) eaft loss after step 2: \(after) vs \(refAfter)")
             initial.withUnsafeBufferPointer { ps.values.update(from: $0.baseAddress!, count: ps.count) }

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import TestSupport
 import XCTest
@@ -7,24 +8,24 @@ import Training
 struct Golden {
     let dir: URL
     let model: TrainModel
-    let file: TensorFile
-    let batch: PackedBatch
+    let file: SafetensorsFile
+    let batch: TrainBatch
 
     static let models = ["qwen3-tiny", "qwen2-tiny", "llama-tiny"]
 
     init(_ name: String) throws {
         dir = try SharedData.require("reference/\(name)")
         model = try TrainModel.load(directory: dir.path)
-        file = try TensorFile(path: dir.appendingPathComponent("golden.safetensors").path)
+        file = try SafetensorsFile(path: dir.appendingPathComponent("golden.safetensors").path)
         batch = try Golden.batch(file)
     }
 
     /// The golden batch as packed samples: each row's attention-mask length is one sample
     /// (row 2's right padding dropped), mask = labels != -100.
-    static func batch(_ f: TensorFile) throws -> PackedBatch {
-        let ids = try f.ints("input_ids"), am = try f.ints("attention_mask"), labels = try f.ints("labels")
-        let shape = f.entries["input_ids"]!.shape
-        var b = PackedBatch()
+    static func batch(_ f: SafetensorsFile) throws -> TrainBatch {
+        let ids = try f.integers("input_ids"), am = try f.integers("attention_mask"), labels = try f.integers("labels")
+        let shape = f.info("input_ids")!.shape
+        var b = TrainBatch()
         for r in 0..<shape[0] {
             let row = r * shape[1]
             let n = (0..<shape[1]).filter { am[row + $0] == 1 }.count

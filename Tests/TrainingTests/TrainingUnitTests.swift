@@ -1,5 +1,7 @@
+import DataIO
 import Foundation
 import Kernels
+import Model
 import TestSupport
 import XCTest
 import Training
@@ -62,10 +64,10 @@ final class TrainingUnitTests: XCTestCase {
     func testSplitMix64AndEpochOrder() {
         var r = SplitMix64(seed: 0)
         XCTAssertEqual(r.next(), 0xE220_A839_7B1D_CDAF)  // reference value of splitmix64.c with x = 0
-        let o = SplitMix64.epochOrder(count: 10, seed: 7, epoch: 0, shuffle: true)
+        let o = DataOrder.epochOrder(count: 10, seed: 7, epoch: 0, shuffle: true)
         XCTAssertEqual(o.sorted(), Array(0..<10)); XCTAssertNotEqual(o, Array(0..<10))
-        XCTAssertEqual(o, SplitMix64.epochOrder(count: 10, seed: 7, epoch: 0, shuffle: true))
-        XCTAssertNotEqual(o, SplitMix64.epochOrder(count: 10, seed: 7, epoch: 1, shuffle: true))
+        XCTAssertEqual(o, DataOrder.epochOrder(count: 10, seed: 7, epoch: 0, shuffle: true))
+        XCTAssertNotEqual(o, DataOrder.epochOrder(count: 10, seed: 7, epoch: 1, shuffle: true))
         XCTAssertEqual(Batcher.plan(order: [0, 1, 2, 3], lengths: [5, 5, 5, 20], batchTokens: 10, batchSamples: 8), [0..<2, 2..<3, 3..<4])
     }
 
@@ -73,7 +75,7 @@ final class TrainingUnitTests: XCTestCase {
     /// of two equal gates too; a fixed τ for `masked` at the golden threshold reproduces masked_loss.
     func testGateSourcesOnGoldenBatch() throws {
         let g = try Golden("qwen3-tiny")
-        let gates = try g.file.floats("gate"), shape = g.file.entries["gate"]!.shape  // [3, 23]
+        let gates = try g.file.floats("gate"), shape = g.file.info("gate")!.shape  // [3, 23]
         var b = g.batch
         for (i, row) in b.lossRows.enumerated() {
             // packed row index -> (sample, position)
@@ -83,15 +85,15 @@ final class TrainingUnitTests: XCTestCase {
         let ref = try g.scalar("eaft_loss")
         for (src, mode) in [(GateSource.static, false), (.hybrid, false), (.hybrid, true)] {
             var spec = LossSpec(weight: .eaft, gate: src); spec.hybridMin = mode; spec.lambda = 0.3
-            let r = StepEngine(model: g.model, spec: spec).run(b, coef: 1, backward: false)
+            let r = try StepEngine(model: g.model, spec: spec).run(b, coef: 1, backward: false)
             XCTAssertEqual(r.weightedSum / 44, ref, accuracy: 1e-5 * ref, "\(src) min=\(mode)")
         }
         var spec = LossSpec(weight: .masked, gate: .static)
-        let r = StepEngine(model: g.model, spec: spec).run(b, coef: 1, backward: false)
+        let r = try StepEngine(model: g.model, spec: spec).run(b, coef: 1, backward: false)
         XCTAssertEqual(r.keptCount, 37)
         XCTAssertEqual(r.weightedSum / 37, try g.scalar("masked_loss"), accuracy: 1e-5 * 10)
         spec.tau = Double(try g.scalar("masked_threshold"))
-        XCTAssertEqual(StepEngine(model: g.model, spec: spec).run(b, coef: 1, backward: false).keptCount, 37)
+        XCTAssertEqual(try StepEngine(model: g.model, spec: spec).run(b, coef: 1, backward: false).keptCount, 37)
     }
 
     /// Packing: the loss of samples packed together equals the sum over samples run alone, and
@@ -101,18 +103,18 @@ final class TrainingUnitTests: XCTestCase {
         let ps = g.model.params
         let engine = StepEngine(model: g.model, spec: LossSpec(weight: .eaft))
         ps.zeroGrads()
-        let all = engine.run(g.batch, coef: 1 / 44)
+        let all = try engine.run(g.batch, coef: 1 / 44)
         let full = Array(UnsafeBufferPointer(start: ps.grads, count: ps.count))
         ps.zeroGrads()
         var sum = 0.0
         for s in 0..<3 {
-            var one = PackedBatch()
+            var one = TrainBatch()
             let r = g.batch.seqStarts[s]..<g.batch.seqStarts[s + 1]
             let ids = Array(g.batch.ids[r])
             var mask = [UInt8](repeating: 0, count: ids.count)
             for row in g.batch.lossRows where r.contains(Int(row)) { mask[Int(row) - r.lowerBound + 1] = 1 }
             one.append(ids: ids, mask: mask, gates: nil)
-            sum += engine.run(one, coef: 1 / 44).weightedSum
+            sum += try engine.run(one, coef: 1 / 44).weightedSum
         }
         XCTAssertEqual(sum, all.weightedSum, accuracy: 1e-5 * all.weightedSum)
         let e = relL2(UnsafeBufferPointer(start: ps.grads, count: ps.count), full)

@@ -1,9 +1,10 @@
 import Foundation
+import Model
 
 /// Samples packed into one token row: every sample is its own causal sequence (no
 /// cross-attention between samples, positions restart at 0), so packing equals padding
 /// without the wasted compute.
-public struct PackedBatch: Sendable, Equatable {
+public struct TrainBatch: Sendable, Equatable {
     /// Token ids, `T` of them.
     public var ids: [Int32] = []
     /// Position ids (restart at 0 for each sample).
@@ -23,6 +24,11 @@ public struct PackedBatch: Sendable, Equatable {
     public var tokenCount: Int { ids.count }
     public var sequenceCount: Int { seqStarts.count - 1 }
     public var labelCount: Int { lossRows.count }
+
+    /// The same tokens as the Model module's packed batch (cu_seqlens form) for `CausalLM.forward`.
+    public var modelBatch: PackedBatch {
+        PackedBatch((0..<sequenceCount).map { Array(ids[seqStarts[$0]..<seqStarts[$0 + 1]]) })
+    }
 
     /// Appends one sample. `mask[j] == 1` marks token j as a label (predicted from j−1);
     /// `gates[j]` is its static gate if known.
