@@ -2,15 +2,15 @@ import DataIO
 import Foundation
 import Kernels
 import Model
-import Pipeline
 import Records
 import Tokenizer
 import Verify
 
 /// Builds the executor's components from the real pieces: RowSource + adapters (ingest),
 /// ChatTemplate + Tokenizer, Math/Choice/ToolCall verifiers, CausalLM scoring.
-enum RunComponents {
-    static func make(spec: PipelineSpec) throws -> PipelineComponents {
+public enum RealComponents {
+    /// Components for `spec` from the real tokenizer, adapters, verifiers and model.
+    public static func make(spec: PipelineSpec) throws -> PipelineComponents {
         var renderer: ConversationRendering?
         var tokFP: ShardManifest.Fingerprint?
         if let t = spec.template {
