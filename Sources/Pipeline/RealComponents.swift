@@ -61,18 +61,19 @@ final class AdapterStream: RecordStream {
         rows = try RowSource.open(path: input.path, options: o)
     }
 
+    /// Items in file order: bad lines reported while skipping to a row come before that row.
     func next() throws -> StreamItem? {
-        if !box.items.isEmpty { return box.items.removeFirst() }
-        guard let (row, loc) = try rows.next() else {
-            return box.items.isEmpty ? nil : box.items.removeFirst()
-        }
-        if !box.items.isEmpty {
-            // A bad line came before this row: emit it first, keep the row.
+        while true {
+            if !pending.isEmpty { return pending.removeFirst() }
+            guard let (row, loc) = try rows.next() else {
+                pending += box.items
+                box.items.removeAll()
+                return pending.isEmpty ? nil : pending.removeFirst()
+            }
+            pending += box.items
+            box.items.removeAll()
             pending.append(try convert(row, loc))
-            return box.items.removeFirst()
         }
-        if !pending.isEmpty { pending.append(try convert(row, loc)); return pending.removeFirst() }
-        return try convert(row, loc)
     }
 
     private func convert(_ row: JSONValue, _ loc: SourceLocation) throws -> StreamItem {
