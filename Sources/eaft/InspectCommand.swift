@@ -57,6 +57,9 @@ struct Inspect: ParsableCommand {
     @Option(help: "Write rejected lines (and adapter errors) to this JSONL file.")
     var rejects: String?
 
+    @Option(help: "Parquet only: comma-separated top-level columns to read (default: all).")
+    var columns: String?
+
     func validate() throws {
         if raw && adapter != nil { throw ValidationError("--raw and --adapter are mutually exclusive") }
         if limit < 0 { throw ValidationError("--limit must be >= 0") }
@@ -73,6 +76,7 @@ struct Inspect: ParsableCommand {
         var opts = RowSourceOptions()
         opts.jsonl.maxLineBytes = maxLineBytes
         opts.rejects = rejectsWriter
+        opts.columns = columns.map { $0.split(separator: ",").map { String($0) } }
         opts.onBadLine = { b in
             if badShown < 20 { FileHandle.standardError.write(Data("bad line: \(b)\n".utf8)) }
             badShown += 1

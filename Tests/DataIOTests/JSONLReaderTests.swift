@@ -54,6 +54,16 @@ final class JSONLReaderTests: XCTestCase {
         XCTAssertEqual(r.bad[0].text, "{\"broken\": }")
     }
 
+    func testEmptyFileAndUTF16() throws {
+        let e = try JSONLTest.readAll(try JSONLTest.write([], name: "empty.jsonl", in: dir))
+        XCTAssertEqual(e.rows.count + e.bad.count, 0)
+        XCTAssertNil(e.error)
+        let u16: [UInt8] = [0xFF, 0xFE] + Array("{\"a\":1}\n".utf8).flatMap { [$0, 0] }
+        let r = try JSONLTest.readAll(try JSONLTest.write(u16, name: "u16.jsonl", in: dir))
+        XCTAssertEqual(r.rows.count, 0)
+        XCTAssertTrue(r.error?.reason.contains("UTF-16") ?? false, "\(String(describing: r.error))")
+    }
+
     func testLastLineWithoutNewlineThatParsesIsARow() throws {
         let p = try JSONLTest.write(Array("{\"a\":1}\n{\"a\":2}".utf8), name: "nonl.jsonl", in: dir)
         let r = try JSONLTest.readAll(p)
@@ -77,6 +87,10 @@ final class JSONLReaderTests: XCTestCase {
         XCTAssertEqual(r.bad[0].location.byteOffset, 8)
         XCTAssertEqual(r.locs.map(\.line), [1, 3, 4])
         XCTAssertEqual(r.bad[0].text.utf8.count, 256, "reject text is truncated")
+        // The over-long lines were never buffered: the buffer stopped at the limit.
+        let reader = try JSONLReader(path: p, options: opts)
+        while try reader.next() != nil {}
+        XCTAssertLessThanOrEqual(reader.bufferCapacity, opts.maxLineBytes + 2)
     }
 
     func testTinyBufferGivesSameResultAsLargeBuffer() throws {
@@ -159,6 +173,11 @@ final class JSONLReaderTests: XCTestCase {
         XCTAssertEqual(r.bad.map(\.reason), [.notObject])
         XCTAssertEqual(r.locs.map(\.line), [3, 4, 6])
         XCTAssertNil(r.error)
+        // Compressed arrays stream the same way.
+        let gz = Array(text.utf8).withUnsafeBytes { Codecs.gzipCompress($0) }
+        let rg = try JSONLTest.readAll(try JSONLTest.write(gz, name: "arr.json.gz", in: dir), options: opts)
+        XCTAssertEqual(rg.rows, r.rows)
+        XCTAssertEqual(rg.locs, r.locs.map { var l = $0; l.file = dir.appendingPathComponent("arr.json.gz").path; return l })
         // The same bytes named .jsonl are JSON Lines: every line is bad except none parse as objects.
         let p2 = try JSONLTest.write(Array("[{\"a\":1}]\n".utf8), name: "arr.jsonl", in: dir)
         let r2 = try JSONLTest.readAll(p2)

@@ -24,8 +24,7 @@ public struct AlpacaAdapter: RecordAdapter {
     let sep: String
 
     public init(config: AdapterConfig) throws {
-        ctx = try AdapterContext(adapter: Self.name, specs: Self.fieldSpecs, optionKeys: Self.optionKeys,
-                                 defaultDomain: Self.defaultDomain, config: config)
+        ctx = try Self.context(config)
         sep = try ctx.string("input_separator", default: "\n")!
     }
 

@@ -40,8 +40,7 @@ public struct BFCLAdapter: RecordAdapter {
     let docDir: String?
 
     public init(config: AdapterConfig) throws {
-        ctx = try AdapterContext(adapter: Self.name, specs: Self.fieldSpecs, optionKeys: Self.optionKeys,
-                                 defaultDomain: Self.defaultDomain, config: config)
+        ctx = try Self.context(config)
         openAPI = try ctx.choice("schema_types", ["openapi", "keep"], default: "openapi") == "openapi"
         docDir = try ctx.string("func_doc_dir", default: nil)
         if let path = try ctx.string("answers", default: nil) {

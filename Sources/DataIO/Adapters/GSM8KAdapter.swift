@@ -26,8 +26,7 @@ public struct GSM8KAdapter: RecordAdapter {
     let includeAnswer: Bool
 
     public init(config: AdapterConfig) throws {
-        ctx = try AdapterContext(adapter: Self.name, specs: Self.fieldSpecs, optionKeys: Self.optionKeys,
-                                 defaultDomain: Self.defaultDomain, config: config)
+        ctx = try Self.context(config)
         keepAnnotations = try ctx.bool("keep_calculator_annotations", default: false)
         marker = try ctx.string("answer_marker", default: "####") ?? "####"
         includeAnswer = try ctx.bool("include_answer", default: true)
@@ -40,7 +39,7 @@ public struct GSM8KAdapter: RecordAdapter {
         let ref: String
         if r.path("reference") != nil {
             guard let v = try r.optionalAnswer("reference") else { throw r.error("reference", "is missing") }
-            ref = v.replacingOccurrences(of: ",", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+            ref = AnswerText.trimmed(String(v.unicodeScalars.filter { $0 != "," }))
         } else {
             guard let v = AnswerText.afterMarker(a, marker: marker), !v.isEmpty else {
                 throw r.error("answer", "has no '\(marker) <answer>' line",

@@ -23,8 +23,7 @@ public struct HuatuoO1Adapter: RecordAdapter {
     let inline: Bool
 
     public init(config: AdapterConfig) throws {
-        ctx = try AdapterContext(adapter: Self.name, specs: Self.fieldSpecs, optionKeys: Self.optionKeys,
-                                 defaultDomain: Self.defaultDomain, config: config)
+        ctx = try Self.context(config)
         inline = try ctx.bool("reasoning_in_content", default: false)
     }
 

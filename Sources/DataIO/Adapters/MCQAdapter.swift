@@ -32,8 +32,7 @@ public struct MCQAdapter: RecordAdapter {
     let includeAnswer: Bool
 
     public init(config: AdapterConfig) throws {
-        ctx = try AdapterContext(adapter: Self.name, specs: Self.fieldSpecs, optionKeys: Self.optionKeys,
-                                 defaultDomain: Self.defaultDomain, config: config)
+        ctx = try Self.context(config)
         promptTemplate = try ctx.string("prompt_template", default: "{question}\n\n{options}")!
         optionFormat = try ctx.string("option_format", default: "{key}. {text}")!
         answerTemplate = try ctx.string("answer_template", default: "The answer is {key}. {text}")!
@@ -48,7 +47,7 @@ public struct MCQAdapter: RecordAdapter {
         let question = try r.string("question")
         let options = try readOptions(&r)
         let key = try correctKey(&r, options: options)
-        let text = options.first { $0.key == key }!.text
+        let text = options.first { $0.key == key }?.text ?? ""
         let rendered = options.map { fill(optionFormat, ["key": $0.key, "text": $0.text]) }.joined(separator: "\n")
         var msgs = [Message(role: .user, content: fill(promptTemplate, ["question": question, "options": rendered]))]
         if includeAnswer { msgs.append(Message(role: .assistant, content: fill(answerTemplate, ["key": key, "text": text]))) }
@@ -59,7 +58,7 @@ public struct MCQAdapter: RecordAdapter {
     func readOptions(_ r: inout RowFields) throws -> [Reference.Option] {
         guard let path = r.path("options") else { throw r.error("options", "is not mapped") }
         var opts: [Reference.Option] = []
-        if path.contains(",") {
+        if path.utf8.contains(UInt8(ascii: ",")) {
             for (i, p) in path.split(separator: ",").enumerated() {
                 let p = p.trimmingCharacters(in: .whitespaces)
                 guard let v = r.value.lookup(path: p), !v.isNull, let s = RowFields.scalarText(v) else {

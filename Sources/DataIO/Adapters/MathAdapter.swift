@@ -28,8 +28,7 @@ public struct MathAdapter: RecordAdapter {
     let includeSolution: Bool
 
     public init(config: AdapterConfig) throws {
-        ctx = try AdapterContext(adapter: Self.name, specs: Self.fieldSpecs, optionKeys: Self.optionKeys,
-                                 defaultDomain: Self.defaultDomain, config: config)
+        ctx = try Self.context(config)
         boxedFallback = try ctx.bool("boxed_fallback", default: true)
         requireAnswer = try ctx.bool("require_answer", default: true)
         firstSolution = try ctx.bool("first_solution", default: false)

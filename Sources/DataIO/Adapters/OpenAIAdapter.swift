@@ -32,8 +32,7 @@ public struct OpenAIAdapter: RecordAdapter {
     let refFromCalls: Bool
 
     public init(config: AdapterConfig) throws {
-        ctx = try AdapterContext(adapter: Self.name, specs: Self.fieldSpecs, optionKeys: Self.optionKeys,
-                                 defaultDomain: Self.defaultDomain, config: config)
+        ctx = try Self.context(config)
         lenient = try ctx.choice("invalid_arguments", ["error", "string"], default: "error") == "string"
         openAPI = try ctx.choice("schema_types", ["openapi", "keep"], default: "openapi") == "openapi"
         refFromCalls = try ctx.choice("reference", ["none", "last_tool_calls"], default: "none") == "last_tool_calls"

@@ -27,8 +27,7 @@ public struct PubMedQAAdapter: RecordAdapter {
     let includeAnswer: Bool
 
     public init(config: AdapterConfig) throws {
-        ctx = try AdapterContext(adapter: Self.name, specs: Self.fieldSpecs, optionKeys: Self.optionKeys,
-                                 defaultDomain: Self.defaultDomain, config: config)
+        ctx = try Self.context(config)
         promptTemplate = try ctx.string("prompt_template",
             default: "Context:\n{contexts}\n\nQuestion: {question}\nAnswer yes, no, or maybe.")!
         answerTemplate = try ctx.string("answer_template", default: nil)

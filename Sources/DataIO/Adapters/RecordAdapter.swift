@@ -56,6 +56,30 @@ public struct AdapterConfig: Sendable, Codable, Equatable {
         self.fields = fields
         self.options = options
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case source, domain, fields, options }
+
+    /// Strict decoding: unknown keys are errors (a misspelt `feilds:` must not be ignored).
+    public init(from decoder: Decoder) throws {
+        let any = try decoder.container(keyedBy: AnyKey.self)
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        for k in any.allKeys where !known.contains(k.stringValue) {
+            throw DecodingError.dataCorruptedError(forKey: k, in: any,
+                debugDescription: "unknown adapter config key '\(k.stringValue)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        source = try c.decode(String.self, forKey: .source)
+        domain = try c.decodeIfPresent(Domain.self, forKey: .domain)
+        fields = try c.decodeIfPresent([String: String].self, forKey: .fields) ?? [:]
+        options = try c.decodeIfPresent([String: JSONValue].self, forKey: .options) ?? [:]
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { return nil }
+    }
 }
 
 /// Name → adapter type. The only place adapter names turn into types.
@@ -78,5 +102,12 @@ public enum AdapterRegistry {
                               hint: "known adapters: \(names.joined(separator: ", "))")
         }
         return try t.init(config: config)
+    }
+}
+
+extension RecordAdapter {
+    /// The validated context of this adapter type for `config`.
+    static func context(_ config: AdapterConfig) throws -> AdapterContext {
+        try AdapterContext(adapter: name, specs: fieldSpecs, optionKeys: optionKeys, defaultDomain: defaultDomain, config: config)
     }
 }

@@ -40,8 +40,15 @@ public struct RowFields {
     /// Raw value of `field`; nil when the field is unmapped, absent or null.
     public mutating func raw(_ field: String) -> JSONValue? {
         guard let p = paths[field] else { return nil }
+        let hasDot = p.utf8.contains(UInt8(ascii: "."))
+        if !hasDot && !p.utf8.contains(UInt8(ascii: ",")) {
+            // Fast path: a top-level key.
+            consumed.insert(p)
+            guard let v = value[p], !v.isNull else { return nil }
+            return v
+        }
         if let i = p.firstIndex(of: ".") { consumed.insert(String(p[..<i])) } else { consumed.insert(p) }
-        if p.contains(",") {
+        if p.utf8.contains(UInt8(ascii: ",")) {
             // Several paths: string parts are joined with a space (SVAMP `Body,Question`).
             var parts: [JSONValue] = []
             for alt in p.split(separator: ",") {

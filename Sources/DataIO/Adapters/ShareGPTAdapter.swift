@@ -26,8 +26,7 @@ public struct ShareGPTAdapter: RecordAdapter {
     let openAPI: Bool
 
     public init(config: AdapterConfig) throws {
-        ctx = try AdapterContext(adapter: Self.name, specs: Self.fieldSpecs, optionKeys: Self.optionKeys,
-                                 defaultDomain: Self.defaultDomain, config: config)
+        ctx = try Self.context(config)
         roleKey = try ctx.string("role_key", default: "from")!
         contentKey = try ctx.string("content_key", default: "value")!
         lenient = try ctx.choice("invalid_arguments", ["error", "string"], default: "error") == "string"

@@ -58,6 +58,9 @@ public final class JSONLReader {
 
     deinit { buf.deallocate() }
 
+    /// Current size of the read buffer (grows only to hold one line of up to `maxLineBytes`).
+    public var bufferCapacity: Int { buf.count }
+
     /// Next row or bad line; nil at the end. Throws only for a stream error (once), after
     /// every good row before it has been returned.
     public func next() throws -> JSONLItem? {
@@ -129,7 +132,6 @@ public final class JSONLReader {
             if n > 0, let b = buf.baseAddress { memmove(b, b + start, n) }
             bufBase += Int64(start)
             scan -= start; end = n; start = 0
-            arrayState.shift(by: 0)
         }
         if end == buf.count {
             let newCap = min(buf.count * 2, options.maxLineBytes + 2)
@@ -161,6 +163,14 @@ public final class JSONLReader {
         if end - start >= 3, p[start] == 0xEF, p[start + 1] == 0xBB, p[start + 2] == 0xBF {
             start += 3; scan = start
             stats.bomStripped = true
+        }
+        if end - start >= 2, (p[start] == 0xFF && p[start + 1] == 0xFE) || (p[start] == 0xFE && p[start + 1] == 0xFF) {
+            // UTF-16 text would only give one bad line per line; say what it is instead.
+            finished = true
+            pendingError = DataIOError("file starts with a UTF-16 byte-order mark; JSON Lines must be UTF-8",
+                                       at: SourceLocation(file: path, line: 1, byteOffset: 0),
+                                       hint: "convert it, e.g. iconv -f UTF-16 -t UTF-8")
+            return
         }
         guard options.detectJSONArray, isJSONName(path) else { return }
         var i = start
@@ -263,7 +273,6 @@ public final class JSONLReader {
         var escape = false
         var newlines = 0  // newlines inside the current element so far
         var closed = false  // the closing ']' was seen
-        mutating func shift(by _: Int) {}
     }
 
     private func nextArrayItem() throws -> JSONLItem? {
