@@ -87,7 +87,8 @@ struct AddedTokenMatcher: Sendable {
         let len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4
         guard i + len <= p.count else { return nil }
         var v = len == 1 ? UInt32(c) : UInt32(c) & (0xFF >> UInt32(len + 1))
-        for k in 1..<max(len, 1) where len > 1 { v = v << 6 | UInt32(p[i + k] & 0x3F) }
+        var k = 1
+        while k < len { v = v << 6 | UInt32(p[i + k] & 0x3F); k += 1 }
         return Unicode.Scalar(v).map { ($0, len) }
     }
 
@@ -99,11 +100,11 @@ struct AddedTokenMatcher: Sendable {
 
     static func isWordChar(before i: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let (s, _) = scalar(before: i, p) else { return false }
-        return CharClass.isAlphanumeric(s)
+        return CharClass.isWordChar(s)
     }
 
     static func isWordChar(at i: Int, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let (s, _) = scalar(at: i, p) else { return false }
-        return CharClass.isAlphanumeric(s)
+        return CharClass.isWordChar(s)
     }
 }

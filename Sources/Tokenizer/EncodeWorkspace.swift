@@ -3,13 +3,13 @@ import Foundation
 /// Per-thread scratch for encoding: decoded scalars, their classes and byte offsets,
 /// the byte-id buffer and the BPE merger. Reused across calls so the hot path does not allocate.
 final class EncodeWorkspace {
-    var sc: [UInt32] = []
-    var cl: [UInt8] = []
-    var off: [Int32] = []
-    var byteIDs: [Int32] = []
-    var merger = BPEMerger()
-    var segments: [(Int, Int, Int)] = []
-    var segments2: [(Int, Int, Int)] = []
+    @exclusivity(unchecked) var sc: [UInt32] = []
+    @exclusivity(unchecked) var cl: [UInt8] = []
+    @exclusivity(unchecked) var off: [Int32] = []
+    @exclusivity(unchecked) var byteIDs: [Int32] = []
+    @exclusivity(unchecked) var merger = BPEMerger()
+    @exclusivity(unchecked) var segments: [(Int, Int, Int)] = []
+    @exclusivity(unchecked) var segments2: [(Int, Int, Int)] = []
     let cache: WordCache
 
     init(cacheSlots: Int = 1 << 14) { cache = WordCache(slots: cacheSlots) }
@@ -23,7 +23,8 @@ final class EncodeWorkspace {
         sc.withUnsafeMutableBufferPointer { sc in
             cl.withUnsafeMutableBufferPointer { cl in
                 off.withUnsafeMutableBufferPointer { off in
-                    CharClass.bmp.withUnsafeBufferPointer { bmp in
+                    do {
+                        let bmp = CharClass.bmpPointer
                         var i = 0
                         while i < n {
                             let c = p[i]
@@ -58,10 +59,10 @@ final class WordCache {
     static let keyCap = 24
     static let valCap = 12
     private let mask: Int
-    private var keys: [UInt8]
-    private var keyLen: [UInt8]
-    private var vals: [Int32]
-    private var valLen: [UInt8]
+    @exclusivity(unchecked) private var keys: [UInt8]
+    @exclusivity(unchecked) private var keyLen: [UInt8]
+    @exclusivity(unchecked) private var vals: [Int32]
+    @exclusivity(unchecked) private var valLen: [UInt8]
 
     init(slots: Int) {
         mask = slots - 1

@@ -1,6 +1,6 @@
 /// Open-addressing hash map from byte strings to token ids. Keys live in one arena
 /// (`bytes` + `offsets`, indexed by id) so the table is a flat `[Int32]` of ids.
-struct ByteStringTable: Sendable {
+struct ByteStringTable: @unchecked Sendable {
     /// Concatenated token bytes, indexed by id through `offsets`.
     private(set) var bytes: [UInt8] = []
     /// `offsets[id] ..< offsets[id + 1]`; ids without a token have an empty range and `present[id] == false`.
@@ -9,6 +9,11 @@ struct ByteStringTable: Sendable {
     private var slots: [Int32] = []
     private var mask = 0
     private(set) var count = 0
+    /// Pointer copies of slots/offsets/bytes for the lookup hot path (no ARC traffic across threads).
+    private var frozen: FrozenBytes?
+    private var pSlots: UnsafePointer<Int32>?
+    private var pOffsets: UnsafePointer<Int32>?
+    private var pBytes: UnsafePointer<UInt8>?
 
     /// Builds the table from (bytes, id) pairs; ids need not be dense. Duplicate byte strings keep the first id.
     init(entries: [(bytes: [UInt8], id: Int32)]) {
@@ -42,6 +47,11 @@ struct ByteStringTable: Sendable {
         for id in 0..<present.count where present[id] {
             if lookupSpan(Int32(id)) == nil { insert(Int32(id)) }
         }
+        let f = FrozenBytes(slots: slots, offsets: offsets, bytes: bytes)
+        frozen = f
+        pSlots = UnsafePointer(f.slots)
+        pOffsets = UnsafePointer(f.offsets)
+        pBytes = UnsafePointer(f.bytes)
     }
 
     init() {}
@@ -70,6 +80,16 @@ struct ByteStringTable: Sendable {
     /// The id of the byte string at `p ..< p + n`, or nil.
     @inline(__always)
     func find(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32? {
+        if let sl = pSlots, let off = pOffsets, let by = pBytes {
+            var s = ByteStringTable.hash(p, n) & mask
+            while true {
+                let id = sl[s]
+                if id < 0 { return nil }
+                let lo = Int(off[Int(id)]), hi = Int(off[Int(id) + 1])
+                if hi - lo == n && (n == 0 || memcmpBytes(by + lo, p, n)) { return id }
+                s = (s + 1) & mask
+            }
+        }
         if slots.isEmpty { return nil }
         var s = ByteStringTable.hash(p, n) & mask
         return slots.withUnsafeBufferPointer { sl in
@@ -104,6 +124,26 @@ struct ByteStringTable: Sendable {
     var maxID: Int { present.count - 1 }
 }
 
+/// Owns pointer copies of a `ByteStringTable`'s arrays.
+final class FrozenBytes: @unchecked Sendable {
+    let slots: UnsafeMutablePointer<Int32>
+    let offsets: UnsafeMutablePointer<Int32>
+    let bytes: UnsafeMutablePointer<UInt8>
+    init(slots s: [Int32], offsets o: [Int32], bytes b: [UInt8]) {
+        slots = .allocate(capacity: max(s.count, 1))
+        slots.initialize(from: s, count: s.count)
+        offsets = .allocate(capacity: max(o.count, 1))
+        offsets.initialize(from: o, count: o.count)
+        bytes = .allocate(capacity: max(b.count, 1))
+        bytes.initialize(from: b, count: b.count)
+    }
+    deinit {
+        slots.deallocate()
+        offsets.deallocate()
+        bytes.deallocate()
+    }
+}
+
 @inline(__always)
 func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
     for k in 0..<n where a[k] != b[k] { return false }
@@ -111,18 +151,31 @@ func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int)
 }
 
 /// Open-addressing map from a packed token pair `(left << 32) | right` to
-/// `(rank << 32) | mergedID` — the BPE merge table.
-struct PairTable: Sendable {
-    private var keys: [UInt64]
-    private var values: [UInt64]
+/// `(rank << 32) | mergedID` — the BPE merge table. Storage is owned by a class and read
+/// through raw pointers (copies of the struct share it; it is filled once, then read-only).
+struct PairTable: @unchecked Sendable {
+    /// Interleaved `[key, value]` slots, so a probe touches one cache line.
+    private final class Storage {
+        let slots: UnsafeMutablePointer<UInt64>
+        init(_ cap: Int) {
+            slots = .allocate(capacity: 2 * cap)
+            for i in 0..<cap {
+                (slots + 2 * i).initialize(to: .max)
+                (slots + 2 * i + 1).initialize(to: 0)
+            }
+        }
+        deinit { slots.deallocate() }
+    }
+    private let storage: Storage
+    private let slots: UnsafeMutablePointer<UInt64>
     private let mask: Int
     private(set) var count = 0
 
     init(capacity: Int) {
         var cap = 16
         while cap < capacity * 2 { cap <<= 1 }
-        keys = [UInt64](repeating: .max, count: cap)
-        values = [UInt64](repeating: 0, count: cap)
+        storage = Storage(cap)
+        slots = storage.slots
         mask = cap - 1
     }
 
@@ -140,12 +193,12 @@ struct PairTable: Sendable {
         let k = UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
         var s = PairTable.slot(k) & mask
         var fresh = true
-        while keys[s] != .max {
-            if keys[s] == k { fresh = false; break }
+        while slots[2 * s] != .max {
+            if slots[2 * s] == k { fresh = false; break }
             s = (s + 1) & mask
         }
-        keys[s] = k
-        values[s] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
+        slots[2 * s] = k
+        slots[2 * s + 1] = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(bitPattern: merged))
         if fresh { count += 1 }
         return fresh
     }
@@ -154,17 +207,15 @@ struct PairTable: Sendable {
     @inline(__always)
     func get(_ left: Int32, _ right: Int32) -> (rank: Int32, merged: Int32)? {
         let k = UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
-        return keys.withUnsafeBufferPointer { kb in
-            var s = PairTable.slot(k) & mask
-            while true {
-                let kk = kb[s]
-                if kk == k {
-                    let v = values[s]
-                    return (Int32(truncatingIfNeeded: v >> 32), Int32(truncatingIfNeeded: v & 0xFFFF_FFFF))
-                }
-                if kk == .max { return nil }
-                s = (s + 1) & mask
+        var s = PairTable.slot(k) & mask
+        while true {
+            let kk = slots[2 * s]
+            if kk == k {
+                let v = slots[2 * s + 1]
+                return (Int32(truncatingIfNeeded: v >> 32), Int32(truncatingIfNeeded: v & 0xFFFF_FFFF))
             }
+            if kk == .max { return nil }
+            s = (s + 1) & mask
         }
     }
 }

@@ -4,8 +4,23 @@ extension Tokenizer {
     /// Encodes `text` as HF `encode(text, add_special_tokens:)`: added tokens written in the text
     /// are matched; `addSpecialTokens` applies the post-processor template (e.g. Llama-3 BOS).
     public func encode(_ text: String, addSpecialTokens: Bool = false) -> [Int32] {
-        let ws = EncodeWorkspace(cacheSlots: 1 << 10)
+        let ws = takeWorkspace()
+        defer { returnWorkspace(ws) }
         return encode(text, addSpecialTokens: addSpecialTokens, workspace: ws)
+    }
+
+    /// A scratch workspace from the pool (its word cache persists across calls).
+    func takeWorkspace() -> EncodeWorkspace {
+        poolLock.lock()
+        let ws = pool.popLast()
+        poolLock.unlock()
+        return ws ?? EncodeWorkspace()
+    }
+
+    func returnWorkspace(_ ws: EncodeWorkspace) {
+        poolLock.lock()
+        if pool.count < 16 { pool.append(ws) }
+        poolLock.unlock()
     }
 
     func encode(_ text: String, addSpecialTokens: Bool, workspace ws: EncodeWorkspace) -> [Int32] {
@@ -25,15 +40,17 @@ extension Tokenizer {
         let t = max(1, min(threads, n))
         var results = [[Int32]](repeating: [], count: n)
         if t == 1 {
-            let ws = EncodeWorkspace()
+            let ws = takeWorkspace()
             for i in 0..<n { results[i] = encode(texts[i], addSpecialTokens: addSpecialTokens, workspace: ws) }
+            returnWorkspace(ws)
             return results
         }
         let chunk = 32
         results.withUnsafeMutableBufferPointer { res in
             let out = res
             DispatchQueue.concurrentPerform(iterations: t) { worker in
-                let ws = EncodeWorkspace()
+                let ws = takeWorkspace()
+                defer { returnWorkspace(ws) }
                 var c = worker
                 while c * chunk < n {
                     for i in (c * chunk)..<min(n, (c + 1) * chunk) {
@@ -65,6 +82,11 @@ extension Tokenizer {
         } else {
             matchNormalizedAndEncode(p, ws, &out)
         }
+    }
+
+    /// Encodes already-normalized text (normalized added tokens, pre-tokenizer, BPE).
+    func encodeNormalized(_ p: UnsafeBufferPointer<UInt8>, _ ws: EncodeWorkspace, _ out: inout [Int32]) {
+        matchNormalizedAndEncode(p, ws, &out)
     }
 
     private func matchNormalizedAndEncode(_ p: UnsafeBufferPointer<UInt8>, _ ws: EncodeWorkspace, _ out: inout [Int32]) {
@@ -108,7 +130,7 @@ extension Tokenizer {
     @inline(__always)
     func bpe(_ p: UnsafePointer<UInt8>, _ n: Int, _ ws: EncodeWorkspace, _ out: inout [Int32]) {
         if n == 1 {
-            let id = byteToID[Int(p[0])]
+            let id = byteToIDPointer[Int(p[0])]
             if id >= 0 { out.append(id) }
             return
         }
@@ -122,7 +144,8 @@ extension Tokenizer {
         if ws.byteIDs.count < n { ws.byteIDs = [Int32](repeating: 0, count: max(n, 64)) }
         var m = 0
         ws.byteIDs.withUnsafeMutableBufferPointer { ids in
-            byteToID.withUnsafeBufferPointer { b2i in
+            do {
+                let b2i = byteToIDPointer
                 for k in 0..<n {
                     let id = b2i[Int(p[k])]
                     if id >= 0 { ids[m] = id; m += 1 }

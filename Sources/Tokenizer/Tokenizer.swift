@@ -10,6 +10,8 @@ public final class Tokenizer: @unchecked Sendable {
     public let path: String
     /// SHA-256 (hex) of the tokenizer.json bytes.
     public let contentHash: String
+    /// Same as `contentHash`.
+    public var sha256: String { contentHash }
     /// Distinct ids of the model vocab plus added tokens (HF `get_vocab_size(with_added_tokens=True)`).
     public let vocabSize: Int
     /// The `added_tokens` section, in file order.
@@ -26,6 +28,8 @@ public final class Tokenizer: @unchecked Sendable {
     let extraByID: [Int32: [UInt8]]
     let merges: PairTable
     let byteToID: [Int32]
+    /// `byteToID` as a raw pointer for the hot path (freed in deinit).
+    let byteToIDPointer: UnsafeMutablePointer<Int32>
     let ignoreMerges: Bool
     let nfc: Bool
     let splits: [SplitPattern]
@@ -37,6 +41,9 @@ public final class Tokenizer: @unchecked Sendable {
     let addedByContent: [String: Int32]
     let prefixIDs: [Int32]
     let suffixIDs: [Int32]
+    /// Reusable encode workspaces (guarded by `poolLock`).
+    var pool: [EncodeWorkspace] = []
+    let poolLock = NSLock()
 
     /// Loads `path`: a tokenizer.json file, or a folder containing one.
     public static func load(path: String) throws -> Tokenizer {
@@ -108,6 +115,9 @@ public final class Tokenizer: @unchecked Sendable {
         }
         rawMatcher = AddedTokenMatcher(t.addedTokens.filter { !$0.normalized })
         normMatcher = AddedTokenMatcher(t.addedTokens.filter { $0.normalized })
+        for a in t.addedTokens where a.id < 0 || Int(a.id) >= TokenizerLoader.maxID {
+            throw TokenizerError("added token \(a.content) has id \(a.id) outside 0 ..< \(TokenizerLoader.maxID)", at: path)
+        }
         let maxAdded = t.addedTokens.map { Int($0.id) }.max() ?? -1
         var ai = [Int32](repeating: -1, count: max(maxAdded + 1, 0))
         var adb: [[UInt8]] = []
@@ -127,12 +137,17 @@ public final class Tokenizer: @unchecked Sendable {
         prefixIDs = w.prefix
         suffixIDs = w.suffix
 
+        byteToIDPointer = .allocate(capacity: 256)
+        byteToIDPointer.initialize(from: b2i, count: 256)
+
         var ids = Set<Int32>()
         for id in 0...max(t.vocab.maxID, 0) where t.vocab.tokenBytes(Int32(id)) != nil { ids.insert(Int32(id)) }
         for id in t.extraTokens.values { ids.insert(id) }
         for a in t.addedTokens { ids.insert(a.id) }
         vocabSize = ids.count
     }
+
+    deinit { byteToIDPointer.deallocate() }
 
     // MARK: - Lookup
 

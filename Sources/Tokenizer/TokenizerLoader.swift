@@ -19,6 +19,9 @@ struct LoadedTokenizer {
 /// streamed by `JSONScanner` into flat hash tables.
 /// Format: https://github.com/huggingface/tokenizers/blob/main/tokenizers/src/tokenizer/serialization.rs
 enum TokenizerLoader {
+    /// Ids index flat arrays, so they are bounded (16.7M, far above any real vocabulary).
+    static let maxID = 1 << 24
+
     static func load(bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> LoadedTokenizer {
         var s = JSONScanner(bytes, file: file)
         var model: (ByteStringTable, [String: Int32], PairTable, Int, Bool)?
@@ -137,7 +140,9 @@ enum TokenizerLoader {
                     try s.readString(into: &key)
                     try s.expect(UInt8(ascii: ":"))
                     let id = try s.readInt()
-                    guard id >= 0, id < Int(Int32.max) else { throw s.fail("vocab id out of range") }
+                    guard id >= 0, id < TokenizerLoader.maxID else {
+                        throw s.fail("vocab id \(id) out of range (0 ..< \(TokenizerLoader.maxID))")
+                    }
                     let start = arena.count
                     if key.withUnsafeBufferPointer({ byteLevelDecode($0, into: &arena) }) {
                         spans.append((Int32(id), Int32(start), Int32(arena.count)))

@@ -28,19 +28,27 @@ enum CharClass {
         }
     }
 
+    /// `bmp` as a raw pointer (allocated once, never freed) for the hot path.
+    nonisolated(unsafe) static let bmpPointer: UnsafePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x10000)
+        p.initialize(from: bmp, count: 0x10000)
+        return UnsafePointer(p)
+    }()
+
     @inline(__always)
     static func of(_ v: UInt32) -> UInt8 {
-        if v < 0x10000 { return bmp[Int(v)] }
+        if v < 0x10000 { return bmpPointer[Int(v)] }
         guard let s = Unicode.Scalar(v) else { return other }
         return compute(s)
     }
 
-    /// Rust `char::is_alphanumeric` (Alphabetic or N*), used by added tokens' `single_word`.
-    static func isAlphanumeric(_ s: Unicode.Scalar) -> Bool {
+    /// Rust `regex` Unicode `\w` (Alphabetic, M*, Nd, Pc, Join_Control): HF checks a
+    /// `single_word` added token's neighbours with `\w$` / `^\w`.
+    static func isWordChar(_ s: Unicode.Scalar) -> Bool {
         let p = s.properties
-        if p.isAlphabetic { return true }
+        if p.isAlphabetic || p.isJoinControl { return true }
         switch p.generalCategory {
-        case .decimalNumber, .letterNumber, .otherNumber: return true
+        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: return true
         default: return false
         }
     }

@@ -13,7 +13,7 @@ struct TokenizerGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenizer",
         abstract: "Train, inspect and benchmark byte-level BPE tokenizers.",
-        subcommands: [TokenizerTrain.self, TokenizerBench.self, TokenizerInfo.self])
+        subcommands: [TokenizerTrain.self, TokenizerChat.self, TokenizerBench.self, TokenizerInfo.self])
 }
 
 /// `eaft tokenize`: JSON lines in, one JSON array of ids per line out.
@@ -54,7 +54,7 @@ struct Tokenize: ParsableCommand {
             handle = FileHandle.standardInput
         }
         let name = input ?? "<stdin>"
-        var reader = LineReader(handle: handle)
+        var reader = TokenizerLineReader(handle: handle)
         var lineNo = 0
         var errors = 0
         var count = 0
@@ -87,7 +87,7 @@ struct Tokenize: ParsableCommand {
             var k = 0
             for t in texts {
                 if t == nil { buf += Array("null\n".utf8); continue }
-                writeIDs(encoded[k], into: &buf)
+                tokenizerWriteIDs(encoded[k], into: &buf)
                 k += 1
             }
             count += texts.count
@@ -99,7 +99,7 @@ struct Tokenize: ParsableCommand {
 }
 
 /// Appends `[1,2,3]\n`.
-func writeIDs(_ ids: [Int32], into buf: inout [UInt8]) {
+func tokenizerWriteIDs(_ ids: [Int32], into buf: inout [UInt8]) {
     buf.append(UInt8(ascii: "["))
     var first = true
     var digits = [UInt8](repeating: 0, count: 12)
@@ -117,7 +117,7 @@ func writeIDs(_ ids: [Int32], into buf: inout [UInt8]) {
 }
 
 /// Splits a file handle into `\n`-terminated lines (the `\n` and a trailing `\r` removed), reading 1 MiB at a time.
-struct LineReader {
+struct TokenizerLineReader {
     let handle: FileHandle
     private var buffer: [UInt8] = []
     private var pos = 0
