@@ -43,6 +43,8 @@ def main():
     ap.add_argument("--eaft", default=".build/release/eaft")
     ap.add_argument("--shared", default="../shared")
     ap.add_argument("--out", default="Tests/Fixtures/verify/math_disagreements.jsonl")
+    ap.add_argument("--fixture", default="Tests/Fixtures/verify/math_verify_verdicts.json",
+                    help="where to write Math-Verify's verdicts per dataset (read by VerifyTests)")
     a = ap.parse_args()
     base = os.path.join(a.shared, "data", "math")
     sets = []
@@ -53,13 +55,21 @@ def main():
     sets.append(("qwen25 math_cot_100_flat", [(r["response"], r["gt_answer"]) for r in rows], [bool(r["score"]) for r in rows]))
     rows = load(os.path.join(base, "math500", "test.jsonl"))
     sets.append(("math500 solution vs answer", [(r["solution"], r["answer"]) for r in rows], [True] * len(rows)))
+    # False-positive check: each MATH-500 solution against the answer of the row 7 places on
+    # (different problems; label False unless the two answers happen to be equal).
+    n5 = len(rows)
+    shifted = [(rows[i]["solution"], rows[(i + 7) % n5]["answer"]) for i in range(n5)]
+    sets.append(("math500 solution vs other row's answer", shifted,
+                 [rows[i]["answer"].strip() == rows[(i + 7) % n5]["answer"].strip() for i in range(n5)]))
 
     dis = []
+    fixture = {}
     print("| dataset | rows | eaft = label | Math-Verify = label | eaft = Math-Verify | eaft s | Math-Verify s |")
     print("|---|---|---|---|---|---|---|")
     for name, pairs, labels in sets:
         ours, t_ours = run_eaft(a.eaft, pairs)
         mv, t_mv = run_math_verify(pairs)
+        fixture[name] = "".join("1" if m[0] else "0" for m in mv)
         n = len(pairs)
         el = sum(o["verdict"] == l for o, l in zip(ours, labels))
         ml = sum(m[0] == l for m, l in zip(mv, labels))
@@ -74,6 +84,9 @@ def main():
     with open(a.out, "w", encoding="utf-8") as f:
         for d in dis:
             f.write(json.dumps(d, ensure_ascii=False) + "\n")
+    with open(a.fixture, "w", encoding="utf-8") as f:
+        json.dump({"math_verify_version": "0.9.0", "verdicts": fixture}, f, indent=0)
+        f.write("\n")
     print(f"\n{len(dis)} disagreement rows written to {a.out}", file=sys.stderr)
 
 if __name__ == "__main__":

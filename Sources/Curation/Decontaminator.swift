@@ -20,8 +20,12 @@ public struct Benchmark: Sendable, Equatable {
         self.items = items
     }
 
-    /// Text fields read from benchmark JSONL rows when present (string, or list of strings).
-    public static let defaultFields = ["question", "problem", "Question", "Problem", "answer", "solution", "final_answer", "Body"]
+    /// Problem-statement fields read from benchmark JSONL rows when present (string or list
+    /// of strings): the default, since worked solutions share generic phrases ("find the
+    /// total number of students") with unrelated training solutions.
+    public static let defaultFields = ["question", "problem", "Question", "Problem", "Body"]
+    /// Problem statements plus solutions / answers.
+    public static let questionAndSolutionFields = defaultFields + ["answer", "solution", "final_answer"]
 
     /// Loads a JSON Lines benchmark file. Item ids are `id` / `unique_id` / `idx` / `realidx` /
     /// `ID` when present, else `row <n>` (0-based). Bad lines throw with file and line.
@@ -64,34 +68,43 @@ public struct Benchmark: Sendable, Equatable {
 /// stripped) goes into a hash index; a record that contains any indexed n-gram is dropped with
 /// the benchmark name and item id. Items shorter than `n` words (but at least `minWords`)
 /// are indexed whole and matched against record k-grams of their exact length.
+/// Benchmark n-grams with fewer than `minAlphabeticWords` words containing a letter are not
+/// indexed: number runs from worked arithmetic ("3 2 5 100 5 20 …", GSM8K's `<<3+2=5>>`
+/// annotations) are shared by unrelated problems and would cause false drops.
 /// Memory: 8 B key + a 4 B item reference per distinct benchmark n-gram.
 public struct Decontaminator: Sendable {
     public var n: Int
     public var minWords: Int
+    public var minAlphabeticWords: Int
     public let benchmarks: [Benchmark]
     /// n-gram (or short-item) hash → (benchmark index, item index), packed.
-    private var index: [UInt64: UInt64] = [:]
+    private var index = U64Map()
     private var shortLengths: [Int] = []
     public var threads: Int
 
     /// Builds the index. `n` = n-gram length in words; `minWords` = shortest item indexed.
-    public init(benchmarks: [Benchmark], n: Int = 13, minWords: Int = 8,
+    public init(benchmarks: [Benchmark], n: Int = 13, minWords: Int = 8, minAlphabeticWords: Int = 7,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         precondition(n > 0, "n-gram length must be positive")
         self.n = n
         self.minWords = minWords
+        self.minAlphabeticWords = minAlphabeticWords
         self.benchmarks = benchmarks
         self.threads = max(1, threads)
         var lengths = Set<Int>()
         for (b, bench) in benchmarks.enumerated() {
             for (i, item) in bench.items.enumerated() {
-                let words = TextNormalizer.wordHashes(item.text)
+                let (words, alpha) = TextNormalizer.words(item.text)
                 let ref = UInt64(b) << 32 | UInt64(i)
                 if words.count >= n {
-                    for h in TextNormalizer.ngramHashes(words, n: n) where index[h] == nil { index[h] = ref }
+                    // running count of alphabetic words in the window
+                    var letters = alpha[0..<n].filter { $0 }.count
+                    for (start, h) in TextNormalizer.ngramHashes(words, n: n).enumerated() {
+                        if start > 0 { letters += (alpha[start + n - 1] ? 1 : 0) - (alpha[start - 1] ? 1 : 0) }
+                        if letters >= min(minAlphabeticWords, n) { index.insertIfAbsent(h, ref) }
+                    }
                 } else if words.count >= minWords {
-                    let h = TextNormalizer.ngramHashes(words, n: words.count)[0]
-                    if index[h] == nil { index[h] = ref }
+                    index.insertIfAbsent(TextNormalizer.ngramHashes(words, n: words.count)[0], ref)
                     lengths.insert(words.count)
                 }
             }
@@ -106,11 +119,11 @@ public struct Decontaminator: Sendable {
     public func match(_ text: String) -> (benchmark: String, item: String, ngram: Int)? {
         let words = TextNormalizer.wordHashes(text)
         for h in TextNormalizer.ngramHashes(words, n: n) {
-            if let ref = index[h] { return describe(ref, n) }
+            if let ref = index.get(h) { return describe(ref, n) }
         }
         for k in shortLengths where k <= words.count {
             for h in TextNormalizer.ngramHashes(words, n: k) {
-                if let ref = index[h] { return describe(ref, k) }
+                if let ref = index.get(h) { return describe(ref, k) }
             }
         }
         return nil
@@ -133,12 +146,10 @@ public struct Decontaminator: Sendable {
     public func decideAll(texts: [String]) -> [FilterDecision] {
         let n = texts.count
         var out = [FilterDecision](repeating: .keep, count: n)
-        let chunk = max(1, (n + threads * 4 - 1) / (threads * 4))
-        let chunks = (n + chunk - 1) / chunk
         out.withUnsafeMutableBufferPointer { op in
             let o = op
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                for i in (c * chunk)..<min(n, (c + 1) * chunk) { o[i] = decide(text: texts[i]) }
+            parallelChunks(n, threads: threads) { range in
+                for i in range { o[i] = decide(text: texts[i]) }
             }
         }
         return out

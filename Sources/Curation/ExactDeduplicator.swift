@@ -15,7 +15,7 @@ public struct ExactDeduplicator: Sendable {
 
     /// Keep the first occurrence of a text, drop later ones.
     public mutating func decide(text: String, id: String) -> FilterDecision {
-        let d = Digest128(TextNormalizer.normalize(text))
+        let d = Digest128(bytes: TextNormalizer.normalizedBytes(text))
         if let first = seen[d] {
             dropped += 1
             return .drop(DropReason("exact_duplicate", "of \(first)"))

@@ -54,13 +54,19 @@ public struct MinHashDeduplicator: Sendable {
         let k = config.bands * config.rows
         var sig = [UInt64](repeating: .max, count: k)
         if shingles.isEmpty { return sig }
-        let seeds = (0..<k).map { mix64(config.seed &* 0x9E37_79B9 &+ UInt64($0)) }
+        // k hash functions h_j(x) = a_j·x + b_j mod 2^64 (a_j odd): multiply-add universal
+        // hashing of the already well-mixed shingle hash (datatrove uses (a·x + b) mod p).
+        var a = [UInt64](repeating: 0, count: k), b = [UInt64](repeating: 0, count: k)
+        var rng = SplitMix64(seed: config.seed)
+        for j in 0..<k { a[j] = rng.next() | 1; b[j] = rng.next() }
         sig.withUnsafeMutableBufferPointer { s in
-            seeds.withUnsafeBufferPointer { sd in
-                for h in shingles {
-                    for j in 0..<k {
-                        let v = mix64(h ^ sd[j])
-                        if v < s[j] { s[j] = v }
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    for h in shingles {
+                        for j in 0..<k {
+                            let v = ap[j] &* h &+ bp[j]
+                            if v < s[j] { s[j] = v }
+                        }
                     }
                 }
             }
@@ -85,13 +91,11 @@ public struct MinHashDeduplicator: Sendable {
         let verify = config.verifyThreshold
         var keys = [[UInt64]](repeating: [], count: n)
         var sigs = [[UInt64]](repeating: [], count: verify == nil ? 0 : n)
-        let chunk = max(1, (n + threads * 4 - 1) / (threads * 4))
-        let chunks = (n + chunk - 1) / chunk
         keys.withUnsafeMutableBufferPointer { kp in
             sigs.withUnsafeMutableBufferPointer { sp in
                 let kb = kp, sb = sp
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                    for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+                parallelChunks(n, threads: threads) { range in
+                    for i in range {
                         let s = signature(texts[i])
                         kb[i] = bandKeys(s)
                         if verify != nil { sb[i] = s }

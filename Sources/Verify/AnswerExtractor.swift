@@ -29,8 +29,14 @@ public struct AnswerExtractor: Sendable {
             let line = restOfLine(u, from: h + 4)
             if !line.isEmpty { return (line, .hashes) }
         }
-        if let a = answerIs(response) { return (a, .answerIs) }
-        if let a = answerLine(response) { return (a, .answerLine) }
+        // "the answer is X" and an "Answer: X" line: the later one in the text wins.
+        let phrase = answerIsWithPosition(response), line = answerLineWithPosition(response)
+        switch (phrase, line) {
+        case let (p?, l?): return p.position >= l.position ? (p.text, .answerIs) : (l.text, .answerLine)
+        case let (p?, nil): return (p.text, .answerIs)
+        case let (nil, l?): return (l.text, .answerLine)
+        default: break
+        }
         if lastNumberFallback, let n = AnswerExtractor.lastNumber(u) { return (n, .lastNumber) }
         return nil
     }
@@ -59,17 +65,19 @@ public struct AnswerExtractor: Sendable {
     }
 
     /// "…the answer is X." → X (up to the end of the sentence or line; `$…$` preferred).
-    func answerIs(_ text: String) -> String? {
-        let lower = text.lowercased()
-        guard lower.utf8.count == text.utf8.count else { return answerIsSlow(text) }
-        let lu = Array(lower.utf8), u = Array(text.utf8)
-        guard let k = LatexText.lastIndex(of: Array("answer is".utf8), in: lu) else { return nil }
-        return clip(u, from: k + 9)
-    }
+    func answerIs(_ text: String) -> String? { answerIsWithPosition(text)?.text }
 
-    private func answerIsSlow(_ text: String) -> String? {
-        guard let r = text.range(of: "answer is", options: [.caseInsensitive, .backwards]) else { return nil }
-        return clip(Array(text[r.upperBound...].utf8), from: 0)
+    /// The phrase and its UTF-8 offset.
+    func answerIsWithPosition(_ text: String) -> (text: String, position: Int)? {
+        let lower = text.lowercased()
+        guard lower.utf8.count == text.utf8.count else {
+            guard let r = text.range(of: "answer is", options: [.caseInsensitive, .backwards]),
+                  let v = clip(Array(text[r.upperBound...].utf8), from: 0) else { return nil }
+            return (v, text.utf8.distance(from: text.startIndex, to: r.lowerBound))
+        }
+        let lu = Array(lower.utf8), u = Array(text.utf8)
+        guard let k = LatexText.lastIndex(of: Array("answer is".utf8), in: lu), let v = clip(u, from: k + 9) else { return nil }
+        return (v, k)
     }
 
     /// Cuts the answer phrase that starts at `from`: a `$…$` span if it opens there,
@@ -78,42 +86,67 @@ public struct AnswerExtractor: Sendable {
         var k = from
         while k < u.count, LatexText.isSpace(u[k]) || u[k] == UInt8(ascii: ":") || u[k] == UInt8(ascii: "*") { k += 1 }
         guard k < u.count else { return nil }
-        if u[k] == UInt8(ascii: "$") {
-            var open = k
-            while open < u.count, u[open] == UInt8(ascii: "$") { open += 1 }
-            if let close = LatexText.firstIndex(of: [UInt8(ascii: "$")], in: u, from: open), close > open {
-                return LatexText.string(u[open..<close])
-            }
-        }
         if u[k] == UInt8(ascii: "\\"), k + 1 < u.count, u[k + 1] == UInt8(ascii: "(") || u[k + 1] == UInt8(ascii: "[") {
             let closer: [UInt8] = u[k + 1] == UInt8(ascii: "(") ? Array("\\)".utf8) : Array("\\]".utf8)
             if let close = LatexText.firstIndex(of: closer, in: u, from: k + 2) {
                 return LatexText.string(u[(k + 2)..<close])
             }
         }
+        // Up to the end of the sentence or line, never inside `$…$` (a `.` or newline in math
+        // does not end it; `\$` is a dollar sign, not a delimiter), and before a clause such as
+        // ", which …" / ", since …".
         var e = k
         var depth = 0
+        var inMath = false
         while e < u.count {
             let c = u[e]
-            if c == UInt8(ascii: "\n") { break }
-            if c == UInt8(ascii: "{") || c == UInt8(ascii: "(") || c == UInt8(ascii: "[") { depth += 1 }
-            if c == UInt8(ascii: "}") || c == UInt8(ascii: ")") || c == UInt8(ascii: "]") { depth -= 1 }
-            if c == UInt8(ascii: "."), depth <= 0, e + 1 == u.count || LatexText.isSpace(u[e + 1]) { break }
+            if c == UInt8(ascii: "\\"), e + 1 < u.count, u[e + 1] == UInt8(ascii: "$") { e += 2; continue }
+            if c == UInt8(ascii: "$") { inMath.toggle(); e += 1; continue }
+            if !inMath {
+                if c == UInt8(ascii: "\n") { break }
+                if c == UInt8(ascii: "{") || c == UInt8(ascii: "(") || c == UInt8(ascii: "[") { depth += 1 }
+                if c == UInt8(ascii: "}") || c == UInt8(ascii: ")") || c == UInt8(ascii: "]") { depth -= 1 }
+                if depth <= 0 {
+                    if c == UInt8(ascii: "."), e + 1 == u.count || LatexText.isSpace(u[e + 1]) { break }
+                    if c == UInt8(ascii: ","), AnswerExtractor.clauseFollows(u, after: e + 1) { break }
+                }
+            }
             e += 1
         }
-        let s = LatexText.string(u[k..<e]).trimmingCharacters(in: .whitespaces)
+        var s = LatexText.string(u[k..<e]).trimmingCharacters(in: .whitespaces)
             .trimmingCharacters(in: CharacterSet(charactersIn: "*"))
+        // one `$…$` (or `$$…$$`) span → its content
+        let unescaped = s.replacingOccurrences(of: "\\$", with: "")
+        let dollars = unescaped.filter { $0 == "$" }.count
+        if s.hasPrefix("$"), s.hasSuffix("$"), !s.hasSuffix("\\$"), dollars == 2 || (dollars == 4 && s.hasPrefix("$$") && s.hasSuffix("$$")) {
+            s = String(s.drop(while: { $0 == "$" }).dropLast(dollars / 2)).trimmingCharacters(in: .whitespaces)
+        }
         return s.isEmpty ? nil : s
     }
 
+    /// True when a word of three or more letters (other than and / or) follows: ", which …".
+    static func clauseFollows(_ u: [UInt8], after start: Int) -> Bool {
+        var k = start
+        while k < u.count, u[k] == UInt8(ascii: " ") { k += 1 }
+        var j = k
+        while j < u.count, LatexText.isLetter(u[j]) { j += 1 }
+        guard j - k >= 3 else { return false }
+        let w = String(decoding: u[k..<j], as: UTF8.self).lowercased()
+        return w != "and"
+    }
+
     /// The last line that starts with `Answer:`, `Final answer:` or `A:`.
-    func answerLine(_ text: String) -> String? {
+    func answerLine(_ text: String) -> String? { answerLineWithPosition(text)?.text }
+
+    func answerLineWithPosition(_ text: String) -> (text: String, position: Int)? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         for line in lines.reversed() {
             let t = line.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "*#"))
             for prefix in ["final answer:", "answer:", "a:"] where t.lowercased().hasPrefix(prefix) {
                 let rest = t.dropFirst(prefix.count)
-                if let v = clip(Array(rest.utf8), from: 0) { return v }
+                if let v = clip(Array(rest.utf8), from: 0) {
+                    return (v, text.utf8.distance(from: text.startIndex, to: line.startIndex))
+                }
             }
         }
         return nil
@@ -122,7 +155,20 @@ public struct AnswerExtractor: Sendable {
     /// The last number in the text: optional sign, digits with `,` thousands groups,
     /// decimals, or a simple fraction `a/b`.
     static func lastNumber(_ u: [UInt8]) -> String? {
-        var e = u.count - 1
+        var end = u.count
+        while true {
+            guard let (s, e) = lastNumberRange(u, before: end) else { return nil }
+            // skip numbers glued to a word ("sepehr2010", "x2")
+            if s > 0, LatexText.isLetter(u[s - 1]) {
+                end = s
+                continue
+            }
+            return numberText(u, s, e)
+        }
+    }
+
+    private static func lastNumberRange(_ u: [UInt8], before end: Int) -> (Int, Int)? {
+        var e = end - 1
         while e >= 0, !LatexText.isDigit(u[e]) { e -= 1 }
         guard e >= 0 else { return nil }
         var s = e
@@ -136,6 +182,10 @@ public struct AnswerExtractor: Sendable {
             break
         }
         if s > 0, u[s - 1] == UInt8(ascii: "-") { s -= 1 }
+        return (s, e)
+    }
+
+    private static func numberText(_ u: [UInt8], _ s: Int, _ e: Int) -> String {
         var text = LatexText.string(u[s...e])
         // "1,2,3" is a list, not a number with separators: keep only valid thousands groups.
         if text.contains(","), MathNormalizer.removeThousandsSeparators(text) == text, let last = text.split(separator: ",").last {

@@ -81,11 +81,18 @@ public struct ChoiceVerifier: Sendable {
         return options.first(where: { ChoiceVerifier.canon($0.text) == n })?.key
     }
 
+    /// Lowercased alphanumeric words joined by single spaces (option-text comparison).
+    public static func canonicalText(_ s: String) -> String { canon(s) }
+
+    /// Separators for option-text comparison: whitespace and sentence punctuation. Symbols
+    /// (`↓`, `<`, `>`, `+`, `-`) are kept, since options can differ only in them ("Rh+ve").
+    static let separators = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ".,;:!?()[]{}\"'*`_/"))
+
     static func canon(_ s: String) -> String {
         var out = ""
         var lastSpace = true
         for ch in s.lowercased().unicodeScalars {
-            if CharacterSet.alphanumerics.contains(ch) {
+            if !separators.contains(ch) {
                 out.unicodeScalars.append(ch)
                 lastSpace = false
             } else if !lastSpace {
@@ -101,6 +108,11 @@ public struct ChoiceVerifier: Sendable {
         let letterKeys = options.allSatisfy { $0.key.count == 1 && $0.key.first!.isLetter }
         let text = response.replacingOccurrences(of: "**", with: " ").replacingOccurrences(of: "__", with: " ")
         let bare = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let whole = ChoiceVerifier.canon(text)
+        if let o = options.first(where: { ChoiceVerifier.canon($0.text) == whole }), !whole.isEmpty,
+           !(letterKeys && whole.count == 1) {
+            return .option(o.key)  // the response is exactly one option's text
+        }
         if letterKeys {
             // 1. The whole response is a letter: "C", "(C)", "C.", "C)", "Answer: C".
             if let k = ChoiceVerifier.leadingLetter(stripAnswerPrefix(bare), keys: options, wholeOnly: true) { return .option(k) }

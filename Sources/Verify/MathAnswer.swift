@@ -79,7 +79,8 @@ indirect enum MathAnswer: Sendable, Equatable {
 /// Equivalence of two `MathAnswer`s.
 struct MathComparator: Sendable {
     var relativeTolerance: Double = 1e-6
-    var absoluteTolerance: Double = 1e-9
+    /// Only for values that should be 0 (e.g. sin π); answers like 1.76·10⁻¹⁰ stay distinct from 0.
+    var absoluteTolerance: Double = 1e-14
 
     /// Fixed evaluation points for expressions with variables.
     static let points: [Double] = [0.7381, 1.3127, 2.2419, -0.5813]
@@ -151,8 +152,9 @@ struct MathComparator: Sendable {
             if !x.hasDecimal, !y.hasDecimal, let rx = x.exact, let ry = y.exact { return rx == ry }
             return close(x.evaluate([:]), y.evaluate([:]))
         }
-        guard vx == vy else { return false }
-        let vars = vx.sorted()
+        // Variables are compared by evaluation over their union (so sin²x + cos²x ≡ 1);
+        // different letters get different values, so 4t ≢ 4s.
+        let vars = vx.union(vy).sorted()
         var anyFinite = false
         for (k, _) in MathComparator.points.enumerated() {
             var env: [UInt8: Double] = [:]

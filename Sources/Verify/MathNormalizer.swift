@@ -6,7 +6,9 @@ import Foundation
 /// and Math-Verify's normalisation config (units, `\text`, `\left/\right`, thousands
 /// separators, degrees, percent, currency, simple `x = …` forms).
 public enum MathNormalizer {
-    static let spacing = ["\\!", "\\,", "\\;", "\\:", "\\quad", "\\qquad", "\\ ", "~", "\\displaystyle", "\\limits"]
+    /// Thin spaces vanish (`10\\,000`, `32,\\!348` are numbers); wide spaces become a space.
+    static let thinSpacing = ["\\!", "\\,", "\\;", "\\:", "\\displaystyle", "\\limits"]
+    static let spacing = ["\\quad", "\\qquad", "\\ ", "~"]
     static let textCommands = ["text", "textbf", "textit", "mbox", "mathrm", "mathbf", "textnormal", "operatorname", "mathit", "hbox"]
 
     /// Canonical form of an answer string (no surrounding `$`, no units, no spaces).
@@ -22,7 +24,11 @@ public enum MathNormalizer {
                 s = s.replacingOccurrences(of: "\\$", with: " ").replacingOccurrences(of: "$", with: " ")
             }
         }
+        let rowBreak = "\u{1}"
+        if s.contains("\\\\") { s = s.replacingOccurrences(of: "\\\\", with: rowBreak) }
+        for sp in thinSpacing where s.contains(sp) { s = s.replacingOccurrences(of: sp, with: "") }
         for sp in spacing where s.contains(sp) { s = s.replacingOccurrences(of: sp, with: " ") }
+        if s.contains(rowBreak) { s = s.replacingOccurrences(of: rowBreak, with: "\\\\") }
         if s.contains("\\") {
             s = s.replacingOccurrences(of: "\\dfrac", with: "\\frac").replacingOccurrences(of: "\\tfrac", with: "\\frac")
             s = s.replacingOccurrences(of: "\\cfrac", with: "\\frac")
@@ -39,9 +45,13 @@ public enum MathNormalizer {
         s = stripUnits(s)
         s = s.trimmingCharacters(in: .whitespaces)
         while let last = s.last, last == "." || last == "," || last == ";" || last == " " { s.removeLast() }
-        s = stripSimpleEquation(s)
+        // "2 or -2", "$5$ and $9$": several answers → a list
+        if s.contains(" or ") || s.contains(" and ") {
+            s = s.replacingOccurrences(of: " or ", with: ", ").replacingOccurrences(of: " and ", with: ", ")
+        }
+        s = removeThousandsSeparators(s)  // before spaces go: "48, 384" is a list, "48,384" a number
         s = removeSpaces(s)
-        s = removeThousandsSeparators(s)
+        s = mixedNumber(s)
         s = fixLeadingDot(s)
         while s.hasPrefix("{"), let u = Optional(Array(s.utf8)), let g = LatexText.group(u, at: 0), g.end == u.count {
             s = LatexText.string(u[g.content])
@@ -64,7 +74,7 @@ public enum MathNormalizer {
             var wEnd = end
             if wEnd >= 2, u[wEnd - 2] == UInt8(ascii: "^"), LatexText.isDigit(u[wEnd - 1]) { wEnd -= 2 }
             var start = wEnd
-            while start > 0, LatexText.isLetter(u[start - 1]) { start -= 1 }
+            while start > 0, LatexText.isLetter(u[start - 1]) || (u[start - 1] == UInt8(ascii: "/") && start >= 2 && LatexText.isLetter(u[start - 2]) && start < wEnd) { start -= 1 }
             let len = wEnd - start
             guard len >= 2 else { break }
             // not a command (\pi), and something with a digit must remain before it
@@ -94,6 +104,21 @@ public enum MathNormalizer {
             return rest.trimmingCharacters(in: .whitespaces)
         }
         return s
+    }
+
+    /// `12\frac{3}{5}` (a mixed number, the whole answer) → `(12+\frac{3}{5})`.
+    static func mixedNumber(_ s: String) -> String {
+        let u = Array(s.utf8)
+        var k = 0
+        let neg = u.first == UInt8(ascii: "-")
+        if neg { k = 1 }
+        let d0 = k
+        while k < u.count, LatexText.isDigit(u[k]) { k += 1 }
+        guard k > d0, u[k...].starts(with: Array("\\frac{".utf8)) else { return s }
+        guard let g1 = LatexText.group(u, at: k + 5), let g2 = LatexText.group(u, at: g1.end), g2.end == u.count,
+              u[g1.content].allSatisfy(LatexText.isDigit), u[g2.content].allSatisfy(LatexText.isDigit) else { return s }
+        let whole = String(decoding: u[d0..<k], as: UTF8.self), frac = String(decoding: u[k...], as: UTF8.self)
+        return (neg ? "-" : "") + "(" + whole + "+" + frac + ")"
     }
 
     static func removeSpaces(_ s: String) -> String {

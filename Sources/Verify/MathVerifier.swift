@@ -61,10 +61,30 @@ public struct MathVerifier: Sendable {
         equivalent(normalizedA: MathNormalizer.normalize(x), normalizedB: MathNormalizer.normalize(y))
     }
 
+    /// The part after the last top-level `=` (the whole string if there is none or it is empty).
+    static func lastSide(_ s: String) -> String {
+        let parts = LatexText.splitTopLevel(s, separator: UInt8(ascii: "="))
+        guard parts.count > 1, let last = parts.last?.trimmingCharacters(in: .whitespaces), !last.isEmpty else { return s }
+        return last
+    }
+
     func equivalent(normalizedA a: String, normalizedB b: String) -> Bool {
         if a == b { return true }
         if a.lowercased() == b.lowercased() { return true }
         let cmp = MathComparator(relativeTolerance: relativeTolerance)
+        var a = a, b = b
+        // `x = 3` against `3` (Qwen's is_simple_equation): compare the right side.
+        if a.contains("=") != b.contains("=") || a.contains("\\in") != b.contains("\\in") {
+            a = MathNormalizer.stripSimpleEquation(a)
+            b = MathNormalizer.stripSimpleEquation(b)
+            if a == b { return true }
+        }
+        // A response chain "2^{5}=32" against "32": compare its last side, as Math-Verify does.
+        // (Only the response side: an equation in the reference is the answer itself.)
+        if a.contains("="), !b.contains("=") {
+            let la = MathVerifier.lastSide(a)
+            if la != a, equivalent(normalizedA: la, normalizedB: b) { return true }
+        }
         let pa = MathAnswer.parse(a), pb = MathAnswer.parse(b)
         if cmp.equal(pa, pb) { return true }
         // A bare comma list against a single value is never equal; a tuple whose brackets were

@@ -90,6 +90,21 @@ public enum ToolCallParser {
         }
     }
 
+    /// Maps positional arguments ("#0", "#1", … from `pythonCalls`) onto the declared
+    /// parameter order of the called function (unknown functions are left as they are).
+    public static func resolvePositional(_ call: ToolCall, functions: [FunctionSchema]) -> ToolCall {
+        guard case .object(let args) = call.arguments, args.keys.contains(where: { $0.hasPrefix("#") }),
+              let f = functions.first(where: { $0.name == call.name }) else { return call }
+        let names = f.properties.keys
+        var out = JSONObject()
+        for e in args.entries {
+            if e.key.hasPrefix("#"), let k = Int(e.key.dropFirst()), k < names.count { out[names[k]] = e.value } else { out[e.key] = e.value }
+        }
+        var c = call
+        c.arguments = .object(out)
+        return c
+    }
+
     /// Parses Python call syntax `[f(a=1), g.h(b='x', c=[1, 2.5], d={'k': True})]` (brackets
     /// optional). Values: numbers, strings, True/False/None, lists, tuples (as lists), dicts;
     /// anything else (a variable, an expression) becomes its source text as a string, as
@@ -142,15 +157,27 @@ struct PythonCallParser {
         guard i < u.count, u[i] == UInt8(ascii: "(") else { throw error("expected '(' after \(name)") }
         i += 1
         var args = JSONObject()
+        var positional = 0
         while true {
             ws()
             guard i < u.count else { throw error("unterminated call \(name)(") }
             if u[i] == UInt8(ascii: ")") { i += 1; break }
-            guard let key = identifier() else { throw error("expected an argument name") }
-            ws()
-            guard i < u.count, u[i] == UInt8(ascii: "=") else { throw error("expected '=' after \(key)") }
-            i += 1
-            args[key] = try value()
+            // keyword argument `name=value`, or a positional one (stored as "#0", "#1", …
+            // and mapped onto the declared parameter order by `ToolCallParser.resolvePositional`)
+            let save = i
+            if let key = identifier() {
+                ws()
+                if i < u.count, u[i] == UInt8(ascii: "="), !(i + 1 < u.count && u[i + 1] == UInt8(ascii: "=")) {
+                    i += 1
+                    args[key] = try value()
+                    ws()
+                    if i < u.count, u[i] == UInt8(ascii: ",") { i += 1 }
+                    continue
+                }
+            }
+            i = save
+            args["#\(positional)"] = try value()
+            positional += 1
             ws()
             if i < u.count, u[i] == UInt8(ascii: ",") { i += 1 }
         }

@@ -18,6 +18,7 @@ public struct ToolCallVerifier: Sendable {
 
     /// Schema check of every call, then (if given) matching against the expected calls.
     public func verify(calls: [ToolCall], functions: [FunctionSchema], expected: [ExpectedCall]? = nil) -> Verdict {
+        let calls = calls.map { ToolCallParser.resolvePositional($0, functions: functions) }
         let extracted = calls.map(\.name).joined(separator: ",")
         for (k, call) in calls.enumerated() {
             if let (code, detail) = checkSchema(call, functions: functions) {
@@ -80,45 +81,79 @@ public struct ToolCallVerifier: Sendable {
         return nil
     }
 
-    /// Validates a BFCL ground truth against the declared functions: every allowed value
-    /// (except the `""` omission marker) must fit the argument's schema.
+    /// Validates a BFCL ground truth against the declared functions: each function is
+    /// declared, required arguments are present, no argument is undeclared, and every
+    /// argument has at least one allowed value that fits its schema (`""` = may be omitted;
+    /// `null` on an optional argument = its default). Alternatives that do not fit are
+    /// listed in `issues` (BFCL's own checker does not look at enums, so its data has a few).
     public func validateGroundTruth(_ expected: [ExpectedCall], functions: [FunctionSchema]) -> Verdict {
-        for (k, call) in expected.enumerated() {
-            guard let f = functions.first(where: { $0.name == call.name }) else {
-                return .fail("unknown_function", "ground truth \(k): \"\(call.name)\" is not declared")
-            }
-            for r in f.required where call.allowed(r) == nil {
-                return .fail("missing_required", "ground truth \(k) \(call.name): required argument \"\(r)\" is missing")
-            }
-            let props = f.properties
-            for a in call.arguments {
-                guard let schema = props[a.key] else {
-                    return .fail("unknown_argument", "ground truth \(k) \(call.name): argument \"\(a.key)\" is not declared")
-                }
-                for v in a.allowed where v != .string("") {
-                    if let (code, detail) = ToolSchema.check(groundTruthValue(v, schema: schema), against: schema, path: a.key,
-                                                             allowVariables: allowVariables) {
-                        return .fail(code, "ground truth \(k) \(call.name): \(detail)")
-                    }
-                }
-            }
-        }
-        return .pass(expected.map(\.name).joined(separator: ","))
+        validateGroundTruthDetailed(expected, functions: functions).verdict
     }
 
-    /// A ground-truth value for an object argument nests allowed lists (`{"k": [v1, v2]}`):
-    /// check its first allowed value per key.
-    private func groundTruthValue(_ v: JSONValue, schema: JSONValue) -> JSONValue {
-        guard case .object(let o) = v, let t = schema["type"]?.stringValue, ToolSchema.kind(of: t) == .object else { return v }
-        var out = JSONObject()
-        for e in o.entries {
-            if case .array(let alts) = e.value {
-                if let first = alts.first(where: { $0 != .string("") }) { out[e.key] = first }
-            } else {
-                out[e.key] = e.value
+    public func validateGroundTruthDetailed(_ expected: [ExpectedCall], functions: [FunctionSchema])
+        -> (verdict: Verdict, issues: [String])
+    {
+        var issues: [String] = []
+        for (k, call) in expected.enumerated() {
+            guard let f = functions.first(where: { $0.name == call.name }) else {
+                return (.fail("unknown_function", "ground truth \(k): \"\(call.name)\" is not declared"), issues)
+            }
+            for r in f.required where call.allowed(r) == nil {
+                return (.fail("missing_required", "ground truth \(k) \(call.name): required argument \"\(r)\" is missing"), issues)
+            }
+            let props = f.properties
+            let required = Set(f.required)
+            for a in call.arguments {
+                guard let schema = props[a.key] else {
+                    // an undeclared argument that may be omitted can still be satisfied
+                    if a.allowed.contains(.string("")) {
+                        issues.append("ground truth \(k) \(call.name): optional argument \"\(a.key)\" is not declared")
+                        continue
+                    }
+                    return (.fail("unknown_argument", "ground truth \(k) \(call.name): argument \"\(a.key)\" is not declared"), issues)
+                }
+                var fits = a.allowed.contains(.string("")) && !required.contains(a.key)
+                var firstError: (String, String)?
+                for v in a.allowed where v != .string("") {
+                    if v.isNull, !required.contains(a.key) { fits = true; continue }
+                    if let err = ToolSchema.check(ToolCallVerifier.concreteValue(v, schema: schema), against: schema, path: a.key,
+                                                  allowVariables: allowVariables, standardizedEnums: true) {
+                        firstError = firstError ?? err
+                        issues.append("ground truth \(k) \(call.name): \(err.1)")
+                    } else {
+                        fits = true
+                    }
+                }
+                if !fits, let (code, detail) = firstError {
+                    return (.fail(code, "ground truth \(k) \(call.name): \(detail)"), issues)
+                }
             }
         }
-        return .object(out)
+        return (.pass(expected.map(\.name).joined(separator: ",")), issues)
+    }
+
+    /// A ground-truth value with nested allowed lists (BFCL writes dict arguments as
+    /// `{"k": [v1, v2]}` and lists of dicts likewise) reduced to one concrete value: the
+    /// first allowed alternative at every level.
+    public static func concreteValue(_ v: JSONValue, schema: JSONValue?) -> JSONValue {
+        let kind = schema?["type"]?.stringValue.flatMap(ToolSchema.kind(of:))
+        switch (v, kind) {
+        case (.object(let o), .some(.object)), (.object(let o), .some(.any)), (.object(let o), nil):
+            var out = JSONObject()
+            for e in o.entries {
+                let ps = schema?["properties"]?[e.key]
+                if case .array(let alts) = e.value, ps?["type"]?.stringValue.flatMap(ToolSchema.kind(of:)) != .array || alts.first?.arrayValue != nil {
+                    if let first = alts.first(where: { $0 != .string("") }) { out[e.key] = concreteValue(first, schema: ps) }
+                } else {
+                    out[e.key] = concreteValue(e.value, schema: ps)
+                }
+            }
+            return .object(out)
+        case (.array(let items), .some(.array)):
+            return .array(items.map { concreteValue($0, schema: schema?["items"]) })
+        default:
+            return v
+        }
     }
 
     // MARK: - matching (BFCL AST checker)

@@ -61,10 +61,28 @@ public enum ToolSchema {
     /// Checks `value` against `schema`; returns nil when it fits, else (reason code, detail).
     /// `path` names the argument (`args.units[2]`). With `allowVariables` a string stands
     /// for a variable of any type, as BFCL's `type_checker` allows (`is_variable`).
-    static func check(_ value: JSONValue, against schema: JSONValue, path: String, allowVariables: Bool) -> (String, String)? {
+    static func check(_ value: JSONValue, against schema: JSONValue, path: String, allowVariables: Bool,
+                      standardizedEnums: Bool = false) -> (String, String)? {
         guard case .object = schema else { return nil }
+        if let en = schema["enum"]?.arrayValue, !en.isEmpty,
+           case .array(let items) = value, schema["type"]?.stringValue.flatMap(kind(of:)) == .array {
+            // BFCL's live data puts the allowed item values on the array itself.
+            for (k, item) in items.enumerated() {
+                var itemSchema = schema["items"]?.objectValue ?? JSONObject()
+                itemSchema["enum"] = .array(en)
+                if let e = check(item, against: .object(itemSchema), path: "\(path)[\(k)]", allowVariables: allowVariables,
+                                 standardizedEnums: standardizedEnums) { return e }
+            }
+            return nil
+        }
         if let en = schema["enum"]?.arrayValue, !en.isEmpty {
-            if !en.contains(where: { ToolSchema.looseEqual($0, value) }) {
+            let inEnum = en.contains { e in
+                if standardizedEnums, let a = e.stringValue, let b = value.stringValue {
+                    return ToolCallVerifier.standardize(a) == ToolCallVerifier.standardize(b)
+                }
+                return ToolSchema.looseEqual(e, value)
+            }
+            if !inEnum {
                 if !(allowVariables && value.stringValue != nil && !en.contains(where: { $0.stringValue != nil })) {
                     return ("bad_enum", "\(path) = \(value) is not one of \(JSONValue.array(en))")
                 }
@@ -77,7 +95,8 @@ public enum ToolSchema {
         var lastError: (String, String)?
         for t in types {
             guard let kind = kind(of: t) else { return ("bad_schema", "\(path): unknown type \"\(t)\"") }
-            if let err = checkKind(value, kind, typeName: t, schema: schema, path: path, allowVariables: allowVariables) {
+            if let err = checkKind(value, kind, typeName: t, schema: schema, path: path, allowVariables: allowVariables,
+                                   standardizedEnums: standardizedEnums) {
                 lastError = err
             } else {
                 return nil
@@ -87,7 +106,7 @@ public enum ToolSchema {
     }
 
     private static func checkKind(_ value: JSONValue, _ kind: Kind, typeName: String, schema: JSONValue, path: String,
-                                  allowVariables: Bool) -> (String, String)? {
+                                  allowVariables: Bool, standardizedEnums: Bool) -> (String, String)? {
         let fits: Bool
         switch kind {
         case .any: return nil
@@ -100,7 +119,8 @@ public enum ToolSchema {
             guard case .array(let items) = value else { fits = false; break }
             if let itemSchema = schema["items"] {
                 for (k, item) in items.enumerated() {
-                    if let e = check(item, against: itemSchema, path: "\(path)[\(k)]", allowVariables: allowVariables) { return e }
+                    if let e = check(item, against: itemSchema, path: "\(path)[\(k)]", allowVariables: allowVariables,
+                                     standardizedEnums: standardizedEnums) { return e }
                 }
             }
             return nil
@@ -112,7 +132,8 @@ public enum ToolSchema {
                 }
                 for e in o.entries {
                     if let ps = props[e.key] {
-                        if let err = check(e.value, against: ps, path: "\(path).\(e.key)", allowVariables: allowVariables) { return err }
+                        if let err = check(e.value, against: ps, path: "\(path).\(e.key)", allowVariables: allowVariables,
+                                           standardizedEnums: standardizedEnums) { return err }
                     } else if schema["additionalProperties"]?.boolValue == false {
                         return ("unknown_argument", "\(path).\(e.key) is not a declared property")
                     }
@@ -123,6 +144,11 @@ public enum ToolSchema {
         if fits { return nil }
         if allowVariables, value.stringValue != nil { return nil }
         return ("wrong_type", "\(path) expects \(typeName), got \(value.typeName) \(value)")
+    }
+
+    /// True when `value` passes `check` with variables disallowed.
+    public static func kindFits(_ value: JSONValue, schema: JSONValue) -> Bool {
+        check(value, against: schema, path: "", allowVariables: false) == nil
     }
 
     /// Equality with Python semantics for numbers (1 == 1.0), recursive for containers.
