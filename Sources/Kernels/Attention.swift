@@ -9,7 +9,7 @@ import Foundation
 /// convention (https://github.com/Dao-AILab/flash-attention).
 public enum Attention {
     /// Query rows handled per GEMM block.
-    public static let blockRows = 64
+    nonisolated(unsafe) public static var blockRows = 64
 
     /// Scratch floats needed per worker for sequences up to `maxLen`.
     public static func scratchPerWorker(maxLen: Int) -> Int { blockRows * max(1, maxLen) }
@@ -65,8 +65,7 @@ public enum Attention {
             for i in 0..<bq {
                 let row = scratch + i * nk
                 let visible = r0 + i + 1
-                var m = -Float.infinity
-                for j in 0..<visible where row[j] > m { m = row[j] }
+                let m = FastMath.max(row, count: visible)
                 let sum = FastMath.expShiftSum(row, count: visible, shift: m)
                 let inv = Float(1 / sum)
                 for j in 0..<visible { row[j] *= inv }

@@ -37,16 +37,16 @@ public enum DistributionStats {
             consider(x[j], heap, k, &m)
             j += 1
         }
+        var mv = SIMD16<Float>(repeating: m)
         while j + 16 <= vocab {
             let v = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD16<Float>.self)
-            let cm = v.max()
-            if cm > heap[0] {
+            mv = mv.replacing(with: v, where: v .> mv)
+            if any(v .> SIMD16<Float>(repeating: heap[0])) {
                 for l in 0..<16 { consider(v[l], heap, k, &m) }
-            } else if cm > m {
-                m = cm
             }
             j += 16
         }
+        for l in 0..<16 where mv[l] > m { m = mv[l] }
         while j < vocab {
             consider(x[j], heap, k, &m)
             j += 1

@@ -8,8 +8,14 @@ import Foundation
 public enum FastMath {
     @inlinable @inline(__always)
     public static func exp(_ x0: SIMD16<Float>) -> SIMD16<Float> {
-        let x = x0.clamped(lowerBound: SIMD16(repeating: -87.3), upperBound: SIMD16(repeating: 88.3))
-        let n = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+        // Only cheap lane-wise ops: Swift's generic SIMD `rounded`, `clamped`, `max()` and
+        // float→int conversions compile to scalar loops (≈100× slower).
+        var x = x0.replacing(with: -87.3, where: x0 .< -87.3)
+        x = x.replacing(with: 88.3, where: x .> 88.3)
+        // Round x·log2(e) to nearest with the 1.5·2^23 trick; the low mantissa bits of `t`
+        // then hold the integer n.
+        let t = x * 1.44269504088896341 + 12_582_912.0
+        let n = t - 12_582_912.0
         var r = x - n * 0.693359375
         r = r + n * 2.12194440e-4
         let r2 = r * r
@@ -20,8 +26,30 @@ public enum FastMath {
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
         let e = p * r2 + r + 1
-        let bits = (SIMD16<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+        let bits = (unsafeBitCast(t, to: SIMD16<UInt32>.self) &- 0x4B40_0000 &+ 127) &<< 23
         return e * unsafeBitCast(bits, to: SIMD16<Float>.self)
+    }
+
+    /// Maximum of `count` (≥ 1) floats, 16 lanes at a time.
+    @inlinable
+    public static func max(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var i = 0
+        var m = -Float.infinity
+        if count >= 16 {
+            var mv = UnsafeRawPointer(x).loadUnaligned(as: SIMD16<Float>.self)
+            i = 16
+            while i + 16 <= count {
+                let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+                mv = mv.replacing(with: v, where: v .> mv)
+                i += 16
+            }
+            for l in 0..<16 where mv[l] > m { m = mv[l] }
+        }
+        while i < count {
+            if x[i] > m { m = x[i] }
+            i += 1
+        }
+        return m
     }
 
     /// Scalar version with the same numerics as the SIMD lanes.

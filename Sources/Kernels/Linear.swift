@@ -13,6 +13,13 @@ public enum Linear {
         y: UnsafeMutablePointer<Float>, rows: Int, inDim: Int, outDim: Int, beta: Float = 0
     ) {
         guard rows > 0, outDim > 0 else { return }
+        let t0 = KernelProfile.enabled ? KernelProfile.now() : 0
+        defer {
+            if KernelProfile.enabled {
+                KernelProfile.linearSeconds += KernelProfile.now() - t0
+                KernelProfile.linearFlops += 2 * Double(rows) * Double(inDim) * Double(outDim)
+            }
+        }
         var beta = beta
         if let bias {
             if beta == 0 {

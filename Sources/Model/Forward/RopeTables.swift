@@ -50,3 +50,17 @@ extension CausalLM {
         return Float(bitPattern: r & 0xFFFF_0000)
     }
 }
+
+extension CausalLM {
+    /// The RoPE cos/sin tables (positions, head_dim/2) covering at least `positions`
+    /// positions, as the forward pass uses them (for a backward pass: RoPE's transpose
+    /// rotates by −angle, i.e. the same tables with sin negated).
+    public func withRopeTables<R>(positions: Int, _ body: (_ cos: UnsafePointer<Float>, _ sin: UnsafePointer<Float>) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        ensureRope(positions: positions)
+        return try ropeCos.withUnsafeBufferPointer { c in
+            try ropeSin.withUnsafeBufferPointer { s in try body(c.baseAddress!, s.baseAddress!) }
+        }
+    }
+}
