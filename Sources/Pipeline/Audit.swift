@@ -77,7 +77,8 @@ public struct AuditReport: Sendable, Codable, Equatable {
     public var bySource: [String: AuditGroup]
     public var byDomain: [String: AuditGroup]
     public var topConflictingSamples: [AuditSample]
-    /// Figures: density[hBin][pBin] counts (H on [0, hMax], p on [0, 1]), gate histogram on [0, 1].
+    /// Figures: density[hBin][pBin] counts (40 bins of H on [0, hMax] × 50 bins of log10 p on [−6, 0],
+    /// p < 1e-6 in the first bin), gate histogram (40 bins on [0, 1]).
     public var densityHMax: Double
     public var density: [[Int]]
     public var gateHistogram: [Int]
@@ -182,7 +183,7 @@ public enum Auditor {
             add(&byDom[Int(sampleDomain[s])], i, cpB, caB, gn, keepValues: true)
             perSample[s].0 += 1
             if cpB { perSample[s].1 += 1 }
-            density[min(39, Int(h / hMax * 40))][min(49, Int(p * 50))] += 1
+            density[min(39, Int(h / hMax * 40))][min(49, max(0, Int((log10(max(p, 1e-6)) + 6) / 6 * 50)))] += 1
             gateHist[min(39, max(0, Int(Double(gs[i]) * 40)))] += 1
         }
         func group(_ a: Acc, pSorted: [Float]?, hSorted: [Float]?) -> AuditGroup {
@@ -227,7 +228,7 @@ extension AuditReport {
     /// A Markdown summary.
     public func markdown() -> String {
         func pct(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }
-        func f(_ x: Double) -> String { String(format: "%.3f", x) }
+        func f(_ x: Double) -> String { String(format: "%.4g", x) }
         var s = "# Confident-conflict audit: \(directory)\n\n"
         s += "Entropy: \(entropy == "full" ? "full vocabulary" : "top-\(topK)") (nats). Percentile definition: p ≤ \(f(pThreshold)) and H ≤ \(f(entropyThreshold)) "
         s += "(bottom \(Int(percentile))% of the dataset's label tokens). Absolute definition: H ≤ \(absEntropy) and p ≤ \(absProbability).\n\n"

@@ -9,7 +9,7 @@ extension AuditReport {
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
         func pct(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }
-        func f(_ x: Double) -> String { String(format: "%.3f", x) }
+        func f(_ x: Double) -> String { String(format: "%.4g", x) }
         var rows = ""
         func row(_ name: String, _ g: AuditGroup) {
             rows += "<tr><td>\(name)</td><td>\(g.samples)</td><td>\(g.labelTokens)</td><td>\(f(g.meanGate))</td><td>\(f(g.probabilityQuantiles[2]))</td><td>\(f(g.entropyQuantiles[2]))</td><td>\(pct(g.conflictRatePercentile))</td><td>\(pct(g.conflictRateAbsolute))</td><td>\(pct(g.gradShareConflictPercentile))</td><td>\(pct(g.gradShareConflictAbsolute))</td></tr>\n"
@@ -27,8 +27,8 @@ extension AuditReport {
             <style>
             body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
             h1{font-size:22px} h2{font-size:17px;margin-top:28px}
-            table{border-collapse:collapse;font-size:13px;margin:8px 0} td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-            td:first-child,th:first-child{text-align:left} th{background:#f3f3f3}
+            table{border-collapse:collapse;font-size:13px;margin:8px 0} td,th{border:1px solid #ccc;padding:4px 8px;text-align:right;white-space:nowrap}
+            td:first-child,th:first-child{text-align:left} td code{white-space:nowrap} th{background:#f3f3f3}
             .figs{display:flex;flex-wrap:wrap;gap:24px} figure{margin:0} figcaption{font-size:12px;color:#555;max-width:480px}
             .note{font-size:12px;color:#555;max-width:900px}
             </style></head><body>
@@ -39,7 +39,7 @@ extension AuditReport {
             <table><tr><th>group</th><th>samples</th><th>label tokens</th><th>mean gate</th><th>median p</th><th>median H</th><th>conflicts (pct)</th><th>conflicts (abs)</th><th>grad share (pct)</th><th>grad share (abs)</th></tr>
             \(rows)</table>
             <div class="figs">
-            <figure>\(densitySVG())<figcaption>Label tokens by entropy H (x) and probability p (y), log-scaled counts. Confident conflicts sit bottom-left: dashed = percentile definition, dotted = absolute.</figcaption></figure>
+            <figure>\(densitySVG())<figcaption>Label tokens by entropy H (x) and probability p (y, log scale; p &lt; 1e-6 in the bottom row), colour = log count. Confident conflicts sit bottom-left: dashed = percentile definition, dotted = absolute.</figcaption></figure>
             <figure>\(gateSVG())<figcaption>Gate g = H<sup>K</sup>/ln K over label tokens.</figcaption></figure>
             <figure>\(sourceSVG())<figcaption>Confident-conflict rate per source (dark: percentile definition, light: absolute).</figcaption></figure>
             </div>
@@ -63,15 +63,15 @@ extension AuditReport {
             s += "<line x1=\"\(x0 - 4)\" y1=\"\(y)\" x2=\"\(x0)\" y2=\"\(y)\" stroke=\"#333\"/><text x=\"\(x0 - 7)\" y=\"\(y + 4)\" font-size=\"11\" text-anchor=\"end\">\(t)</text>"
         }
         s += "<text x=\"\(x0 + w / 2)\" y=\"\(y0 + h + 32)\" font-size=\"12\" text-anchor=\"middle\">\(xLabel)</text>"
-        s += "<text transform=\"translate(\(x0 - 38),\(y0 + h / 2)) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">\(yLabel)</text>"
+        s += "<text transform=\"translate(\(x0 - 46),\(y0 + h / 2)) rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">\(yLabel)</text>"
         return s
     }
 
     func densitySVG() -> String {
-        let x0 = 50.0, y0 = 10.0, w = 400.0, h = 300.0
+        let x0 = 62.0, y0 = 10.0, w = 400.0, h = 300.0
         let nh = density.count, np = density.first?.count ?? 1
         let maxC = Double(density.flatMap { $0 }.max() ?? 1)
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" height=\"360\" viewBox=\"0 0 480 360\">"
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"490\" height=\"360\" viewBox=\"0 0 490 360\">"
         s += "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(w)\" height=\"\(h)\" fill=\"#fff\"/>"
         let cw = w / Double(nh), ch = h / Double(np)
         for hi in 0..<nh {
@@ -83,21 +83,21 @@ extension AuditReport {
             }
         }
         func box(_ hx: Double, _ py: Double, _ dash: String, _ color: String) -> String {
-            let bw = min(1, hx / densityHMax) * w, bh = min(1, py) * h
+            let bw = min(1, hx / densityHMax) * w, bh = min(1, max(0, (log10(max(py, 1e-6)) + 6) / 6)) * h
             return "<rect x=\"\(x0)\" y=\"\(y0 + h - bh)\" width=\"\(bw)\" height=\"\(bh)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"\(dash)\"/>"
         }
         s += box(entropyThreshold, pThreshold, "6,3", "#e4003a")
         s += box(absEntropy, absProbability, "2,2", "#00a0e4")
         let xt = (0...4).map { (Double($0) / 4, String(format: "%.1f", densityHMax * Double($0) / 4)) }
-        let yt = (0...4).map { (Double($0) / 4, String(format: "%.2f", Double($0) / 4)) }
-        s += axis(x0, y0, w, h, xLabel: "entropy H (nats)", yLabel: "probability p of the label", xTicks: xt, yTicks: yt)
+        let yt = (0...6).map { (Double($0) / 6, $0 == 6 ? "1" : "1e-\(6 - $0)") }
+        s += axis(x0, y0, w, h, xLabel: "entropy H (nats)", yLabel: "probability p of the label (log scale)", xTicks: xt, yTicks: yt)
         return s + "</svg>"
     }
 
     func gateSVG() -> String {
-        let x0 = 50.0, y0 = 10.0, w = 360.0, h = 240.0
+        let x0 = 62.0, y0 = 10.0, w = 360.0, h = 240.0
         let maxC = Double(gateHistogram.max() ?? 1)
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"430\" height=\"300\" viewBox=\"0 0 430 300\">"
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"440\" height=\"300\" viewBox=\"0 0 440 300\">"
         let bw = w / Double(gateHistogram.count)
         for (i, c) in gateHistogram.enumerated() where c > 0 {
             let bh = Double(c) / max(1, maxC) * h
@@ -111,7 +111,7 @@ extension AuditReport {
 
     func sourceSVG() -> String {
         let names = bySource.keys.sorted()
-        let x0 = 50.0, y0 = 10.0, h = 240.0
+        let x0 = 62.0, y0 = 10.0, h = 240.0
         let w = max(200.0, Double(names.count) * 60)
         let maxR = max(0.01, names.map { max(bySource[$0]!.conflictRatePercentile, bySource[$0]!.conflictRateAbsolute) }.max() ?? 0.01) * 1.1
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w + 70))\" height=\"330\" viewBox=\"0 0 \(Int(w + 70)) 330\">"

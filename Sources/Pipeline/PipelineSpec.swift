@@ -16,6 +16,19 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     public var stages: [Stage] = []
     public var output: Output
 
+    enum CodingKeys: String, CodingKey { case name, seed, threads, inputs, template, stages, output }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        threads = try c.decodeIfPresent(Int.self, forKey: .threads)
+        inputs = try c.decode([Input].self, forKey: .inputs)
+        template = try c.decodeIfPresent(Template.self, forKey: .template)
+        stages = try c.decodeIfPresent([Stage].self, forKey: .stages) ?? []
+        output = try c.decode(Output.self, forKey: .output)
+    }
+
     public struct Input: Sendable, Codable, Equatable {
         public var path: String
         /// Adapter name (`gsm8k`, `math`, `mcq`, `pubmedqa`, `huatuo_o1`, `openai`, `sharegpt`, `alpaca`, `bfcl`, `fields`).
@@ -131,8 +144,18 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
             seen.insert(st.name)
             if case .score(let s) = st, let k = s.topK, k < 2 { throw bad("top_k must be ≥ 2", "stages.\(i).score.top_k") }
             if case .sample(let s) = st, s.n < 0 { throw bad("n must be ≥ 0", "stages.\(i).sample.n") }
+            if case .dedup(let d) = st {
+                if let m = d.method, m != "exact" {
+                    throw bad("dedup method '\(m)' is not supported by the streaming executor (only exact)", "stages.\(i).dedup.method")
+                }
+                if let k = d.key, k != "prompt" && k != "conversation" { throw bad("dedup key must be prompt or conversation", "stages.\(i).dedup.key") }
+            }
         }
         if stages.contains(where: { $0.name == "score" }) && template == nil { throw bad("a score stage needs a template (tokenizer)", "template") }
+        if let si = stages.firstIndex(where: { $0.name == "sample" }),
+           let later = stages[(si + 1)...].firstIndex(where: { $0.name != "score" }) {
+            throw bad("per-record stages must come before sample (stage '\(stages[later].name)')", "stages.\(later)")
+        }
         if let si = stages.firstIndex(where: { $0.name == "score" }), si != stages.count - 1 {
             throw bad("score must be the last stage", "stages.\(si)")
         }

@@ -100,7 +100,8 @@ struct Selector {
                 }
                 if dropAt >= 0 {
                     counters[2 + dropAt].dropped[o.dropReason, default: 0] += 1
-                    rejects?.write(stage: perRecord[dropAt].name, reason: o.dropReason, o.candidate?.record, o.location)
+                    rejects?.write(stage: perRecord[dropAt].name, reason: o.dropReason,
+                                   detail: perRecord[dropAt].name == "verify" ? o.candidate?.reason : nil, o.candidate?.record, o.location)
                     continue
                 }
                 let c = o.candidate!
@@ -230,10 +231,11 @@ final class RejectSink {
     }
     deinit { try? handle.close() }
 
-    func write(stage: String, reason: String, _ r: Record?, _ loc: SourceLocation) {
+    func write(stage: String, reason: String, detail: String? = nil, _ r: Record?, _ loc: SourceLocation) {
         var o = JSONObject()
         o["stage"] = .string(stage)
         o["reason"] = .string(reason)
+        if let detail { o["detail"] = .string(detail) }
         if let r { o["id"] = .string(r.id); o["source"] = .string(r.source) }
         o["location"] = .string(loc.description)
         emit(o)

@@ -68,12 +68,10 @@ public struct VerifyStage: Sendable, Codable, Equatable {
 
 /// Drops repeated records; the first occurrence in input order wins.
 public struct DedupStage: Sendable, Codable, Equatable {
-    /// `exact` (normalised text hash) or `minhash` (near duplicates).
+    /// `exact` (hash of the normalised words); the only method the streaming executor supports.
     public var method: String?
     /// What is compared: `prompt` (user turns, default) or `conversation`.
     public var key: String?
-    /// MinHash Jaccard threshold (default 0.8).
-    public var threshold: Double?
 }
 
 /// Drops records whose prompt shares a long n-gram with an evaluation set.

@@ -37,7 +37,7 @@ struct RunPipeline: ParsableCommand {
                 }
                 o.partition = (i, n)
             }
-            let components = try RunComponents.make(spec: s)
+            let components = try RealComponents.make(spec: s)
             let t0 = Date()
             let r = try Executor.run(spec: s, components: components, options: o)
             var summary = "{\"units_processed\": \(r.unitsProcessed), \"units_skipped\": \(r.unitsSkipped), "

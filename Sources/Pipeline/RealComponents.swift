@@ -2,15 +2,15 @@ import DataIO
 import Foundation
 import Kernels
 import Model
-import Pipeline
 import Records
 import Tokenizer
 import Verify
 
 /// Builds the executor's components from the real pieces: RowSource + adapters (ingest),
 /// ChatTemplate + Tokenizer, Math/Choice/ToolCall verifiers, CausalLM scoring.
-enum RunComponents {
-    static func make(spec: PipelineSpec) throws -> PipelineComponents {
+public enum RealComponents {
+    /// Components for `spec` from the real tokenizer, adapters, verifiers and model.
+    public static func make(spec: PipelineSpec) throws -> PipelineComponents {
         var renderer: ConversationRendering?
         var tokFP: ShardManifest.Fingerprint?
         if let t = spec.template {
@@ -61,18 +61,19 @@ final class AdapterStream: RecordStream {
         rows = try RowSource.open(path: input.path, options: o)
     }
 
+    /// Items in file order: bad lines reported while skipping to a row come before that row.
     func next() throws -> StreamItem? {
-        if !box.items.isEmpty { return box.items.removeFirst() }
-        guard let (row, loc) = try rows.next() else {
-            return box.items.isEmpty ? nil : box.items.removeFirst()
-        }
-        if !box.items.isEmpty {
-            // A bad line came before this row: emit it first, keep the row.
+        while true {
+            if !pending.isEmpty { return pending.removeFirst() }
+            guard let (row, loc) = try rows.next() else {
+                pending += box.items
+                box.items.removeAll()
+                return pending.isEmpty ? nil : pending.removeFirst()
+            }
+            pending += box.items
+            box.items.removeAll()
             pending.append(try convert(row, loc))
-            return box.items.removeFirst()
         }
-        if !pending.isEmpty { pending.append(try convert(row, loc)); return pending.removeFirst() }
-        return try convert(row, loc)
     }
 
     private func convert(_ row: JSONValue, _ loc: SourceLocation) throws -> StreamItem {
