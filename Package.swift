@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["Model", "Kernels", "DataIO", "Records"], swiftSettings: settings),
         .target(
             name: "Pipeline",
-            dependencies: ["Records", "Tokenizer", "DataIO", "Verify", "Curation", "Model", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Records", "Tokenizer", "DataIO", "Verify", "Curation", "Model", "Kernels", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings),
         .executableTarget(
             name: "eaft",

@@ -50,10 +50,10 @@ public final class CausalLM: @unchecked Sendable {
     var ropeCos: [Float] = []
     var ropeSin: [Float] = []
     var ropePositions = 0
-    /// Test hook: round the RoPE inverse frequencies to bfloat16, reproducing a transformers
+    /// Compatibility switch: round the RoPE inverse frequencies to bfloat16, reproducing a transformers
     /// model whose non-persistent `inv_freq` buffer was cast by `model.to(torch.bfloat16)`
-    /// (how the qwen3-tiny-fullvocab golden was made). Never set in normal use.
-    var ropeFrequenciesRoundedToBF16 = false { didSet { ropePositions = 0 } }
+    /// (how the qwen3-tiny-fullvocab golden was made). Off by default; leave it off in normal use.
+    public var ropeFrequenciesRoundedToBF16 = false { didSet { ropePositions = 0 } }
     var chunkBuffer: UnsafeMutablePointer<Float>?
     var chunkBufferCount = 0
 

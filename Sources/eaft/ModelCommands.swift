@@ -41,6 +41,10 @@ struct BenchModel: ParsableCommand {
     @Option var warmup: Int = 1
     @Option(name: .customLong("top-k")) var topK: Int = 20
     @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Option(name: .customLong("chunk-rows"), help: "LM-head rows per chunk (default: by vocabulary size).")
+    var chunkRows: Int?
+    @Option(name: .customLong("attention-block"), help: "Query rows per attention GEMM block (default 64).")
+    var attentionBlock: Int?
 
     static let shapes: [String: String] = [
         "small": #"{"architectures":["Qwen3ForCausalLM"],"vocab_size":8192,"hidden_size":256,"num_hidden_layers":4,"num_attention_heads":4,"num_key_value_heads":2,"head_dim":64,"intermediate_size":768,"tie_word_embeddings":true,"rope_theta":1000000.0,"rms_norm_eps":1e-6,"max_position_embeddings":4096}"#,
@@ -65,6 +69,8 @@ struct BenchModel: ParsableCommand {
         if let threads { Threads.workers = max(1, threads) }
         let lm = CausalLM(weights: ModelInit.randomWeights(config: cfg, seed: 0))
         lm.tokenBudget = batch * seq
+        lm.chunkRows = chunkRows
+        if let attentionBlock { Attention.blockRows = max(1, attentionBlock) }
         var rng = SplitMix64(seed: 1)
         let seqs = (0..<batch).map { _ in (0..<seq).map { _ in Int32(rng.next() % UInt64(cfg.vocabSize)) } }
         let rssAfterBuild = peakRSSMiB()

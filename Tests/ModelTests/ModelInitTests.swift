@@ -1,6 +1,6 @@
 import DataIO
 import Foundation
-@testable import Model
+import Model
 import TestSupport
 import XCTest
 

@@ -1,7 +1,7 @@
 import DataIO
 import Foundation
 import Kernels
-@testable import Model
+import Model
 import TestSupport
 import XCTest
 
@@ -39,10 +39,13 @@ final class ReferenceParityTests: XCTestCase {
     func checkLogits(_ lm: CausalLM, _ g: Golden, key: String, tol: Float, name: String) throws {
         let ref = try g.file.floats(key)
         let v = lm.vocabSize
+        var worst: Float = 0
+        defer { print("parity \(name) \(key): max |Δ| \(worst) (tolerance \(tol))") }
         for (b, seq) in g.seqs.enumerated() {
             let got = try lm.logits(ids: seq)
             let base = b * g.s * v
             let (d, at) = Self.maxDiff(got[...], ref[base..<(base + seq.count * v)])
+            worst = max(worst, d)
             // Tolerance: see class comment (bf16 copies use the same bound: the weights are
             // upcast exactly, so the compute is the same float32 maths as HF's).
             XCTAssertLessThanOrEqual(d, tol, "\(name) \(key) row \(b): max |Δ| \(d) at position \(at / v), vocab \(at % v)")
@@ -57,6 +60,8 @@ final class ReferenceParityTests: XCTestCase {
             try checkLogits(lm, g, key: "logits", tol: 1e-4, name: m)
             let stats = try lm.scoreBatch(g.seqs, topK: 20)
             for key in ["target_logprob", "entropy", "topk_entropy", "gate"] {
+                var worst: Float = 0
+                defer { print("parity \(m) \(key): max |Δ| \(worst) (tolerance 1e-4)") }
                 let ref = try g.file.floats(key)
                 for (b, seq) in g.seqs.enumerated() {
                     let st = stats[b]
@@ -65,6 +70,7 @@ final class ReferenceParityTests: XCTestCase {
                     XCTAssertEqual(got.count, seq.count - 1)
                     let base = b * (g.s - 1)
                     let (d, at) = Self.maxDiff(got[...], ref[base..<(base + seq.count - 1)])
+                    worst = max(worst, d)
                     XCTAssertLessThanOrEqual(d, 1e-4, "\(m) \(key) row \(b): max |Δ| \(d) at t=\(at)")
                 }
             }
@@ -144,6 +150,7 @@ final class ReferenceParityTests: XCTestCase {
                 let ref = try g.floats("text\(i).\(key)")
                 XCTAssertEqual(ref.count, seq.count - 1)
                 let (d, at) = Self.maxDiff(got[...], ref[...])
+                print("parity fullvocab text\(i) \(key): max |Δ| \(d) (tolerance 1e-4)")
                 XCTAssertLessThanOrEqual(d, 1e-4, "text\(i) \(key): max |Δ| \(d) at t=\(at)")
             }
         }

@@ -31,9 +31,11 @@ extension CausalLM {
                 let out = cache.output(ofLayer: l)
                 // Attention block.
                 RMSNorm.forward(x: a.input, w: w.inputNorm, y: a.normed1, rstd: a.rstd1, rows: t, dim: h, eps: eps)
-                Linear.forward(x: a.normed1, w: w.q, bias: w.qBias, y: a.q, rows: t, inDim: h, outDim: c.qDim)
-                Linear.forward(x: a.normed1, w: w.k, bias: w.kBias, y: a.k, rows: t, inDim: h, outDim: c.kvDim)
-                Linear.forward(x: a.normed1, w: w.v, bias: w.vBias, y: a.v, rows: t, inDim: h, outDim: c.kvDim)
+                // q|k|v in one GEMM (weights adjacent), then split into the contiguous buffers.
+                let qkvDim = c.qDim + 2 * c.kvDim
+                Linear.forward(x: a.normed1, w: w.q, bias: nil, y: cache.qkvRows, rows: t, inDim: h, outDim: qkvDim)
+                Elementwise.splitColumns(
+                    cache.qkvRows, rows: t, parts: [(a.q, c.qDim, w.qBias), (a.k, c.kvDim, w.kBias), (a.v, c.kvDim, w.vBias)])
                 if let qn = w.qNorm, let kn = w.kNorm {
                     if let qRaw = a.qRaw, let kRaw = a.kRaw {
                         qRaw.update(from: a.q, count: t * c.qDim)
@@ -54,9 +56,15 @@ extension CausalLM {
                 Linear.forward(x: a.attnOut, w: w.o, bias: w.oBias, y: a.mid, rows: t, inDim: c.qDim, outDim: h, beta: 1)
                 // MLP block.
                 RMSNorm.forward(x: a.mid, w: w.postNorm, y: a.normed2, rstd: a.rstd2, rows: t, dim: h, eps: eps)
-                Linear.forward(x: a.normed2, w: w.gate, bias: nil, y: a.gate, rows: t, inDim: h, outDim: inter)
-                Linear.forward(x: a.normed2, w: w.up, bias: nil, y: a.up, rows: t, inDim: h, outDim: inter)
-                SwiGLU.forward(gate: a.gate, up: a.up, out: a.act, count: t * inter)
+                // gate|up in one GEMM (weights adjacent), SwiGLU per row.
+                Linear.forward(x: a.normed2, w: w.gate, bias: nil, y: cache.gateUpRows, rows: t, inDim: h, outDim: 2 * inter)
+                if cache.keepAll {
+                    Elementwise.splitColumns(cache.gateUpRows, rows: t, parts: [(a.gate, inter, nil), (a.up, inter, nil)])
+                }
+                for r in 0..<t {
+                    let gu = cache.gateUpRows + r * 2 * inter
+                    SwiGLU.forward(gate: gu, up: gu + inter, out: a.act + r * inter, count: inter)
+                }
                 out.update(from: a.mid, count: t * h)
                 Linear.forward(x: a.act, w: w.down, bias: nil, y: out, rows: t, inDim: inter, outDim: h, beta: 1)
             }

@@ -28,7 +28,7 @@ public struct LayerActivations: @unchecked Sendable {
     public var normed2: UnsafeMutablePointer<Float>
     public var rstd2: UnsafeMutablePointer<Float>
     /// MLP pre-activations gate (T, I), up (T, I) and silu(gate)·up (T, I), the input of
-    /// down_proj. In scratch mode `act` aliases `gate`.
+    /// down_proj. In scratch mode only `act` is written (gate/up live in the fused `gateUpRows`).
     public var gate: UnsafeMutablePointer<Float>
     public var up: UnsafeMutablePointer<Float>
     public var act: UnsafeMutablePointer<Float>
@@ -52,6 +52,10 @@ public final class ForwardCache: @unchecked Sendable {
     public private(set) var finalInput: UnsafeMutablePointer<Float>
     public private(set) var finalNormed: UnsafeMutablePointer<Float>
     public private(set) var finalRstd: UnsafeMutablePointer<Float>
+    /// Shared scratch for the fused projections: q|k|v rows (T, nh·hd + 2·nkv·hd) and
+    /// gate|up rows (T, 2·I). Overwritten by every layer.
+    public let qkvRows: UnsafeMutablePointer<Float>
+    public let gateUpRows: UnsafeMutablePointer<Float>
     private let arena: UnsafeMutablePointer<Float>
     public let arenaCount: Int
 
@@ -65,7 +69,7 @@ public final class ForwardCache: @unchecked Sendable {
         if keepAll { perLayer += c.numHeads * t }
         if qk { perLayer += t * (c.qDim + c.kvDim) + t * (c.numHeads + c.numKVHeads) }
         let nl = keepAll ? c.numLayers : 1
-        let total = nl * perLayer + t * h * 2 + t
+        let total = nl * perLayer + t * h * 2 + t + t * (c.qDim + 2 * c.kvDim) + t * 2 * i
         arenaCount = total
         let mem = UnsafeMutablePointer<Float>.allocate(capacity: total)
         mem.initialize(repeating: 0, count: total)
@@ -85,6 +89,8 @@ public final class ForwardCache: @unchecked Sendable {
                 input: input, normed1: n1, rstd1: r1, qRaw: qRaw, kRaw: kRaw, qRstd: qR, kRstd: kR,
                 q: q, k: k, v: v, lse: lse, attnOut: ao, mid: mid, normed2: n2, rstd2: r2, gate: g, up: u, act: a))
         }
+        qkvRows = take(t * (c.qDim + 2 * c.kvDim))
+        gateUpRows = take(t * 2 * i)
         finalNormed = take(t * h)
         finalRstd = take(t)
         // Scratch mode: the layer output goes back into the shared input buffer.

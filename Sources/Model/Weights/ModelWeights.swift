@@ -14,6 +14,8 @@ public struct Parameter: Sendable {
 
 /// Pointers to one decoder layer's parameters (HF [out, in] layout). Optional entries exist
 /// only when the architecture has them.
+/// In `ModelWeights` storage q, k, v are adjacent (so `q` is also the fused
+/// (nh·hd + 2·nkv·hd, H) matrix) and so are gate and up (`gate` is the fused (2·I, H) matrix).
 public struct LayerWeights: @unchecked Sendable {
     public var inputNorm: UnsafeMutablePointer<Float>       // (H)
     public var q: UnsafeMutablePointer<Float>               // (nh·hd, H)
@@ -54,12 +56,15 @@ public final class ModelWeights: @unchecked Sendable {
         for l in 0..<c.numLayers {
             let p = "model.layers.\(l)."
             out.append((p + "input_layernorm.weight", [h]))
+            // q, k, v weights adjacent: together one (qDim + 2·kvDim, H) matrix for a fused GEMM.
             out.append((p + "self_attn.q_proj.weight", [c.qDim, h]))
-            if c.qkvBias { out.append((p + "self_attn.q_proj.bias", [c.qDim])) }
             out.append((p + "self_attn.k_proj.weight", [c.kvDim, h]))
-            if c.qkvBias { out.append((p + "self_attn.k_proj.bias", [c.kvDim])) }
             out.append((p + "self_attn.v_proj.weight", [c.kvDim, h]))
-            if c.qkvBias { out.append((p + "self_attn.v_proj.bias", [c.kvDim])) }
+            if c.qkvBias {
+                out.append((p + "self_attn.q_proj.bias", [c.qDim]))
+                out.append((p + "self_attn.k_proj.bias", [c.kvDim]))
+                out.append((p + "self_attn.v_proj.bias", [c.kvDim]))
+            }
             out.append((p + "self_attn.o_proj.weight", [h, c.qDim]))
             if c.oBias { out.append((p + "self_attn.o_proj.bias", [h])) }
             if c.qkNorm {
@@ -67,6 +72,7 @@ public final class ModelWeights: @unchecked Sendable {
                 out.append((p + "self_attn.k_norm.weight", [c.headDim]))
             }
             out.append((p + "post_attention_layernorm.weight", [h]))
+            // gate and up adjacent: one (2·I, H) matrix for a fused GEMM.
             out.append((p + "mlp.gate_proj.weight", [i, h]))
             out.append((p + "mlp.up_proj.weight", [i, h]))
             out.append((p + "mlp.down_proj.weight", [h, i]))
