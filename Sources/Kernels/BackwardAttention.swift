@@ -10,7 +10,7 @@ extension Backward {
     /// earlier tokens of the same sequence. Query head `h` uses kv head `h / (heads / kvHeads)`.
     /// `// q (T, H·D), k, v (T, KV·D), lse (H, T), dOut (T, H·D) -> dq (T, H·D), dk, dv (T, KV·D)`
     /// (all three outputs overwritten). `scratchP`, `scratchDP` hold at least `maxLen²` floats,
-    /// `maxLen` = the longest sequence. `scale` = 1/sqrt(D).
+    /// `maxLen` = the longest sequence, per worker (`workers` × maxLen² each). `scale` = 1/sqrt(D).
     /// Recomputed: `P = exp(scale·QKᵀ − lse)` (causal); `dP = dO·Vᵀ`; `dV += Pᵀ·dO`;
     /// `dS = P ⊙ (dP − rowsum(P ⊙ dP))`; `dQ = scale·dS·K`; `dK += scale·dSᵀ·Q`.
     public static func attention(
@@ -18,16 +18,43 @@ extension Backward {
         dOut: UnsafePointer<Float>, dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>,
         dv: UnsafeMutablePointer<Float>, seqStarts: UnsafePointer<Int>, seqCount: Int, tokens t: Int,
         heads: Int, kvHeads: Int, headDim hd: Int, scale: Float,
-        scratchP: UnsafeMutablePointer<Float>, scratchDP: UnsafeMutablePointer<Float>
+        scratchP: UnsafeMutablePointer<Float>, scratchDP: UnsafeMutablePointer<Float>, workers: Int = 1
     ) {
         let qs = heads * hd, ks = kvHeads * hd, rep = heads / kvHeads
         dk.update(repeating: 0, count: t * ks)
         dv.update(repeating: 0, count: t * ks)
-        for s in 0..<seqCount {
-            let s0 = seqStarts[s], n = seqStarts[s + 1] - s0
-            if n == 0 { continue }
-            for h in 0..<heads {
-                let g = h / rep
+        // Jobs = (sequence, kv head): a job owns dK/dV of its kv head in its sequence and dQ of
+        // the query heads sharing it, so jobs never write the same memory (deterministic for
+        // any worker count). With workers > 1 OpenBLAS is held to one thread (`Threads.parallel`).
+        var maxLen = 0
+        for s in 0..<seqCount { maxLen = max(maxLen, seqStarts[s + 1] - seqStarts[s]) }
+        let jobs = seqCount * kvHeads
+        let w = max(1, min(workers, jobs))
+        Threads.parallel(w) { worker in
+            let sP = scratchP + worker * maxLen * maxLen, sDP = scratchDP + worker * maxLen * maxLen
+            var job = worker
+            while job < jobs {
+                defer { job += w }
+                let s = job / kvHeads, g = job % kvHeads
+                let s0 = seqStarts[s], n = seqStarts[s + 1] - s0
+                if n == 0 { continue }
+                for h in (g * rep)..<((g + 1) * rep) {
+                    attentionHead(q: q, k: k, v: v, lse: lse, dOut: dOut, dq: dq, dk: dk, dv: dv, s0: s0, n: n, h: h, g: g,
+                                  tokens: t, qs: qs, ks: ks, headDim: hd, scale: scale, scratchP: sP, scratchDP: sDP)
+                }
+            }
+        }
+    }
+
+    /// One (sequence, query head) of `attention`.
+    @inline(__always)
+    static func attentionHead(
+        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, lse: UnsafePointer<Float>,
+        dOut: UnsafePointer<Float>, dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>,
+        dv: UnsafeMutablePointer<Float>, s0: Int, n: Int, h: Int, g: Int, tokens t: Int, qs: Int, ks: Int,
+        headDim hd: Int, scale: Float, scratchP: UnsafeMutablePointer<Float>, scratchDP: UnsafeMutablePointer<Float>
+    ) {
+            do {
                 let qh = q + s0 * qs + h * hd, kg = k + s0 * ks + g * hd, vg = v + s0 * ks + g * hd
                 let doh = dOut + s0 * qs + h * hd
                 let l = lse + h * t + s0
@@ -59,7 +86,6 @@ extension Backward {
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(hd), Int32(n),
                             scale, scratchDP, Int32(n), qh, Int32(qs), 1, dk + s0 * ks + g * hd, Int32(ks))
             }
-        }
     }
 
     /// Naive twin of `attention`: recomputes the softmax from scratch in double precision

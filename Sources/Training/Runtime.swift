@@ -1,10 +1,10 @@
-import CBLAS
 import Foundation
+import Kernels
 
 /// Process-level helpers for the trainer's CLI and benchmarks.
 public enum TrainRuntime {
     /// Sets OpenBLAS's thread count (kernels and sgemm share the machine's cores).
-    public static func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    public static func setBLASThreads(_ n: Int) { Threads.setBLASThreads(n) }
 
     /// Peak resident set size of this process, in MiB (`ru_maxrss`).
     public static func peakRSSMiB() -> Double {

@@ -25,9 +25,10 @@ public final class Trainer: @unchecked Sendable {
     /// Loads the base model and data. `resume` = a checkpoint folder, or nil for a fresh run.
     public init(config: TrainConfig, resume: String? = nil) throws {
         try config.validate()
-        if let t = config.threads { TrainRuntime.setBLASThreads(t) }
         self.config = config
         model = try TrainModel.load(directory: config.model)
+        // After loading: CausalLM.init sets its own default thread count.
+        if let t = config.threads { TrainRuntime.setBLASThreads(t) }
         let maxLen = config.maxSeqLen ?? config.batchTokens
         data = try TrainDataset.load(paths: config.data, maxLen: maxLen, vocab: model.config.vocab)
         if data.samples.isEmpty { throw TrainError("no usable training samples", at: config.data.joined(separator: ","), hint: data.errors.first ?? "") }

@@ -96,6 +96,12 @@ final class BackwardKernelTests: XCTestCase {
         Backward.attentionNaive(q: q, k: k, v: v, dOut: dOut, dq: &dq2, dk: &dk2, dv: &dv2, seqStarts: starts, tokens: t,
                                 heads: heads, kvHeads: kv, headDim: hd, scale: scale)
         assertClose(dq1, dq2, 1e-5, "dq"); assertClose(dk1, dk2, 1e-5, "dk"); assertClose(dv1, dv2, 1e-5, "dv")
+        // Two workers (jobs = sequence × kv head) give bit-identical results.
+        var dq4 = dq1.map { _ in Float(7) }, dk4 = dk1.map { _ in Float(7) }, dv4 = dk4
+        var sp2 = [Float](repeating: 0, count: 50), sdp2 = sp2
+        Backward.attention(q: q, k: k, v: v, lse: lse, dOut: dOut, dq: &dq4, dk: &dk4, dv: &dv4, seqStarts: starts, seqCount: 2, tokens: t,
+                           heads: heads, kvHeads: kv, headDim: hd, scale: scale, scratchP: &sp2, scratchDP: &sdp2, workers: 2)
+        XCTAssertEqual(dq4, dq1); XCTAssertEqual(dk4, dk1); XCTAssertEqual(dv4, dv1)
         // Per-sample isolation: the second sequence's gradients don't depend on the first's dOut.
         var dOut2 = dOut
         for i in 0..<(5 * heads * hd) { dOut2[i] = 0 }
