@@ -1,2 +1,0 @@
-/// Namespace marker for the Kernels module.
-public enum KernelsModule {}

@@ -1,2 +1,0 @@
-/// Namespace marker for the Model module.
-public enum ModelModule {}

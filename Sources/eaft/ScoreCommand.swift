@@ -1,0 +1,190 @@
+import ArgumentParser
+import Foundation
+import Model
+import Records
+
+/// `eaft score`: per-token probability, entropy and gate of token-id sequences under a model.
+struct Score: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score token ids under a Llama/Qwen2/Qwen3 model: log-prob, entropy, top-K entropy, gate.",
+        discussion: """
+            Reads JSONL lines {"ids": [int, ...]} and writes one JSON line per input line, for \
+            positions 1…T−1 (entry t describes ids[t] given the tokens before it):
+              {"logprob": [...], "entropy": [...], "topk_entropy": [...], "gate": [...]}
+            gate = topk_entropy / ln K. A bad line (invalid JSON, no "ids", an id outside the \
+            model vocabulary) becomes {"error": "...", "line": N} in the output and is counted; \
+            the other lines are still scored. Sequences are packed into forward passes of \
+            --batch-tokens tokens. A JSON summary goes to stderr at the end.
+            """)
+
+    @Option(help: "Hugging Face model folder (config.json + safetensors).")
+    var model: String
+
+    @Option(help: "JSONL input file with {\"ids\": [...]} per line.")
+    var input: String
+
+    @Option(help: "Output JSONL file (default: standard output).")
+    var output: String?
+
+    @Option(name: .customLong("top-k"), help: "K for the top-K entropy and the gate.")
+    var topK: Int = 20
+
+    @Option(name: .customLong("batch-tokens"), help: "Tokens packed into one forward pass.")
+    var batchTokens: Int = 4096
+
+    func validate() throws {
+        guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") }
+        guard batchTokens >= 1 else { throw ValidationError("--batch-tokens must be at least 1") }
+    }
+
+    func run() throws {
+        let t0 = Date()
+        let lm = try CausalLM.load(directory: model)
+        lm.tokenBudget = batchTokens
+        let reader = try LineReader(path: input)
+        let sink = try OutputSink(path: output)
+        var lines = 0, scored = 0, errors = 0, tokens = 0
+        var pending: [(line: Int, ids: [Int32]?, error: String?)] = []
+        var pendingTokens = 0
+        func flush() throws {
+            let seqs = pending.compactMap { $0.ids }
+            let stats = try lm.scoreBatch(seqs, topK: topK)
+            var j = 0
+            for p in pending {
+                if let e = p.error {
+                    sink.write("{\"error\":" + jsonString(e) + ",\"line\":\(p.line)}\n")
+                } else {
+                    sink.write(ScoreOutput.line(stats[j]))
+                    j += 1
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+            pendingTokens = 0
+        }
+        while let bytes = reader.next() {
+            lines += 1
+            let n = reader.lineNumber
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                pending.append((n, nil, "empty line")); errors += 1; continue
+            }
+            do {
+                let ids = try ScoreOutput.parseIDs(bytes)
+                try lm.checkIDs(ids)
+                pending.append((n, ids, nil))
+                pendingTokens += ids.count
+                tokens += ids.count
+                scored += 1
+            } catch {
+                errors += 1
+                let msg = "\(input):\(n): \(error)"
+                FileHandle.standardError.write((msg + "\n").data(using: .utf8)!)
+                pending.append((n, nil, "\(error)"))
+            }
+            if pendingTokens >= batchTokens { try flush() }
+        }
+        try flush()
+        sink.close()
+        let secs = Date().timeIntervalSince(t0)
+        let summary: JSONValue = [
+            "command": "score", "lines": .int(Int64(lines)), "scored": .int(Int64(scored)),
+            "errors": .int(Int64(errors)), "tokens": .int(Int64(tokens)), "seconds": .double(secs),
+            "tokens_per_s": .double(secs > 0 ? Double(tokens) / secs : 0), "top_k": .int(Int64(topK)),
+        ]
+        FileHandle.standardError.write((JSONWriter().string(summary) + "\n").data(using: .utf8)!)
+    }
+}
+
+/// JSON formatting of score lines.
+enum ScoreOutput {
+    /// Parses {"ids": [int, ...]} (other keys are ignored).
+    static func parseIDs(_ bytes: [UInt8]) throws -> [Int32] {
+        let v = try JSONParser.parse(bytes)
+        guard case .object(let o) = v else { throw ModelCLIError("line is not a JSON object") }
+        guard let arr = o["ids"]?.arrayValue else { throw ModelCLIError("no \"ids\" array") }
+        var out = [Int32]()
+        out.reserveCapacity(arr.count)
+        for (i, x) in arr.enumerated() {
+            guard let n = x.intValue, n >= Int64(Int32.min), n <= Int64(Int32.max) else {
+                throw ModelCLIError("ids[\(i)] is not an integer: \(x)")
+            }
+            out.append(Int32(n))
+        }
+        return out
+    }
+
+    static func array(_ xs: [Float], into s: inout String) {
+        s += "["
+        for (i, x) in xs.enumerated() {
+            if i > 0 { s += "," }
+            s += x.isFinite ? x.description : "null"
+        }
+        s += "]"
+    }
+
+    static func line(_ st: TokenStats) -> String {
+        var s = "{\"logprob\":"
+        array(st.logprob, into: &s)
+        s += ",\"entropy\":"
+        array(st.entropy, into: &s)
+        s += ",\"topk_entropy\":"
+        array(st.topkEntropy, into: &s)
+        s += ",\"gate\":"
+        array(st.gate, into: &s)
+        return s + "}\n"
+    }
+}
+
+func jsonString(_ s: String) -> String {
+    var out: [UInt8] = []
+    JSONWriter.writeString(s, into: &out)
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// A command-line error with a message.
+struct ModelCLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// Standard output or a file written to a temporary name and renamed on close.
+final class OutputSink {
+    private let fh: FileHandle
+    private let tmp: String?
+    private let path: String?
+    private var pending = ""
+
+    init(path: String?) throws {
+        self.path = path
+        if let path {
+            let t = path + ".tmp-\(getpid())"
+            guard FileManager.default.createFile(atPath: t, contents: nil), let h = FileHandle(forWritingAtPath: t) else {
+                throw ModelCLIError("cannot create \(t)")
+            }
+            fh = h
+            tmp = t
+        } else {
+            fh = FileHandle.standardOutput
+            tmp = nil
+        }
+    }
+
+    func write(_ s: String) {
+        pending += s
+        if pending.utf8.count > 1 << 20 { drain() }
+    }
+
+    private func drain() {
+        fh.write(pending.data(using: .utf8)!)
+        pending = ""
+    }
+
+    func close() {
+        drain()
+        if let tmp, let path {
+            try? fh.close()
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.moveItem(atPath: tmp, toPath: path)
+        }
+    }
+}
