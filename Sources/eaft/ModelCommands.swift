@@ -9,10 +9,10 @@ enum ModelCommands {
     static let all: [ParsableCommand.Type] = [Score.self, ModelGroup.self, BenchGroup.self]
 }
 
-/// `eaft bench ...` (the Model area's benchmarks).
+/// `eaft bench ...`: benchmarks of every area (model here; `bench verify` from VerifyCommands).
 struct BenchGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks.", subcommands: [BenchModel.self])
+        commandName: "bench", abstract: "Benchmarks.", subcommands: [BenchModel.self, BenchVerify.self])
 }
 
 /// `eaft bench model`: forward + token statistics throughput on a random-init model.
