@@ -9,18 +9,23 @@ struct Inspect: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a JSONL / JSON / Parquet file's rows, or its records normalised by an adapter.",
         discussion: """
-            Output contract (stdout holds only JSON lines, one object per line):
-              --raw               stored rows as read (JSONL: the parsed object, keys in file order;
-                                  Parquet: pyarrow to_pylist() values — null, base64 for binary,
-                                  integers as integers, floats in shortest round-trip form).
-              --adapter NAME      normalised Records in their JSON form (schemas/records.md), keys in a
-                                  stable order: id, source, domain, messages, tools, reference, metadata.
-              (neither)           a header of '# ' lines (file, format, compression; Parquet schema and
-                                  row count), then the raw rows.
-            --stats prints reader counters as one JSON object on stderr at the end (lines, rows,
-            blank_lines, bad lines by reason, bytes, seconds, MB/s; with --adapter also records and
-            adapter_errors) and reads the whole file even past --limit. Bad lines and adapter
-            errors are reported on stderr ('bad line: ...', 'record error: ...'), never on stdout.
+            stdout holds only JSON lines, one object per line:
+
+            --raw: stored rows as read. JSONL: the parsed object, keys in file order. Parquet: pyarrow \
+            to_pylist() values (null, base64 for binary, integers as integers, floats in shortest \
+            round-trip form).
+
+            --adapter NAME: normalised Records in their JSON form (schemas/records.md), keys in a stable \
+            order: id, source, domain, messages, tools, reference, metadata.
+
+            Neither: a header of '# ' lines (file, format, compression; for Parquet the row count, row \
+            groups and schema), then the raw rows.
+
+            --stats prints reader counters as one JSON object on stderr at the end (lines, rows, \
+            blank_lines, bad lines by reason, bytes, seconds, mb_per_s; with --adapter also records and \
+            adapter_errors) and reads the whole file even past --limit. Bad lines and adapter errors are \
+            reported on stderr ('bad line: ...', 'record error: ...'), never on stdout.
+
             Adapters: \(AdapterRegistry.names.joined(separator: ", ")).
             """)
 
