@@ -24,7 +24,10 @@ struct Inspect: ParsableCommand {
             --stats prints reader counters as one JSON object on stderr at the end (lines, rows, \
             blank_lines, bad lines by reason, bytes, seconds, mb_per_s; with --adapter also records and \
             adapter_errors) and reads the whole file even past --limit. Bad lines and adapter errors are \
-            reported on stderr ('bad line: ...', 'record error: ...'), never on stdout.
+            reported on stderr ('bad line: ...', 'record error: ...'), never on stdout. A damaged \
+            compressed stream or Parquet row group is reported as 'error: ...' on stderr (JSONL stops \
+            there after every good row before it; Parquet goes on with the next row group) and the \
+            exit status is 1.
 
             Adapters: \(AdapterRegistry.names.joined(separator: ", ")).
             """)
@@ -95,10 +98,16 @@ struct Inspect: ParsableCommand {
         }
         let recordAdapter = try adapter.map { try makeAdapter($0) }
         var printed = 0, records = 0, adapterErrors = 0, index = 0
-        var streamError: DataIOError?
+        var streamErrors: [DataIOError] = []
         while printed < limit || stats {
             let next: (row: JSONValue, location: SourceLocation)?
-            do { next = try it.next() } catch let e as DataIOError { streamError = e; break }
+            do { next = try it.next() } catch let e as DataIOError {
+                // JSONL ends after a stream error; Parquet continues with the next row group.
+                FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+                streamErrors.append(e)
+                if streamErrors.count >= 1000 { break }
+                continue
+            }
             guard let (row, loc) = next else { break }
             defer { index += 1 }
             if let a = recordAdapter {
@@ -131,12 +140,10 @@ struct Inspect: ParsableCommand {
                 o["records"] = .int(Int64(records))
                 o["adapter_errors"] = .int(Int64(adapterErrors))
             }
+            o["stream_errors"] = .int(Int64(streamErrors.count))
             FileHandle.standardError.write(Data((JSONWriter().string(.object(o)) + "\n").utf8))
         }
-        if let e = streamError {
-            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
-            throw ExitCode(1)
-        }
+        if !streamErrors.isEmpty { throw ExitCode(1) }
     }
 
     func makeAdapter(_ name: String) throws -> any RecordAdapter {
