@@ -4,11 +4,11 @@ import Kernels
 import Model
 import Training
 
-/// `eaft train-bench`: training-step throughput of the bundled trainer on random-init models of
+/// `eaft bench train`: training-step throughput of the bundled trainer on random-init models of
 /// the PyTorch anchor shapes (shared/reference/BASELINES.md), for sft / eaft (dynamic) / eaft (static).
 struct TrainBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "train-bench",
+        commandName: "train",
         abstract: "Time training steps (forward, chunked loss, backward, AdamW) on a random-init model.",
         discussion: "Shapes: small (Qwen3 H256 L4 V8192), smollm2-135m-shape. Prints one JSON line per loss variant.")
 

@@ -5,7 +5,7 @@ import Yams
 
 /// Subcommands of the Training area (train, eval). Registered in EAFT.swift.
 enum TrainingCommands {
-    static let all: [ParsableCommand.Type] = [TrainCommand.self, EvalCommand.self, TrainBenchCommand.self]
+    static let all: [ParsableCommand.Type] = [TrainCommand.self, EvalCommand.self]
 }
 
 /// `eaft train --config train.yaml [--resume DIR|auto] [--<key> <value> ...]`

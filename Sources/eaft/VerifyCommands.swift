@@ -6,4 +6,4 @@ enum VerifyCommands {
     static let all: [ParsableCommand.Type] = [Check.self]
 }
 
-// `eaft bench verify` (BenchVerify) is registered under the shared `bench` group in ModelCommands.swift.
+
