@@ -34,13 +34,14 @@ let package = Package(
         .target(name: "Training", dependencies: ["Model", "Kernels", "DataIO", "Records"], swiftSettings: settings),
         .target(
             name: "Pipeline",
-            dependencies: ["Records", "Tokenizer", "DataIO", "Verify", "Curation", "Model", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Records", "Tokenizer", "DataIO", "Verify", "Curation", "Model", "Kernels", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings),
         .executableTarget(
             name: "eaft",
             dependencies: [
                 "Pipeline", "Training", "Model", "Tokenizer", "Verify", "Curation", "DataIO", "Records", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: settings),
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// Subcommands of the Ingest area (inspect, bench ingest). Registered in EAFT.swift.
+/// Subcommands of the Ingest area (inspect). Registered in EAFT.swift.
 enum IngestCommands {
-    static let all: [ParsableCommand.Type] = []
+    static let all: [ParsableCommand.Type] = [Inspect.self]
 }

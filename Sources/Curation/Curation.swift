@@ -1,2 +1,0 @@
-/// Namespace marker for the Curation module (dedup, decontamination, sampling).
-public enum CurationModule {}

@@ -1,0 +1,59 @@
+import Records
+
+/// Why a filter dropped a record: a stable code (`exact_duplicate`, `near_duplicate`,
+/// `contaminated`, `too_short`, `too_long`, `not_sampled`, …) and a human detail
+/// (which record it duplicates, which benchmark item it matched).
+public struct DropReason: Sendable, Codable, Equatable, Hashable, CustomStringConvertible {
+    public var code: String
+    public var detail: String
+    public init(_ code: String, _ detail: String = "") {
+        self.code = code
+        self.detail = detail
+    }
+    public var description: String { detail.isEmpty ? code : "\(code): \(detail)" }
+}
+
+/// What every curation filter answers for a record.
+public enum FilterDecision: Sendable, Equatable, Hashable {
+    case keep
+    case drop(DropReason)
+
+    public var isKeep: Bool { if case .keep = self { return true } else { return false } }
+    public var reason: DropReason? { if case .drop(let r) = self { return r } else { return nil } }
+}
+
+/// The text curation filters look at for a record: every message's content (and
+/// reasoning), joined with newlines, in order.
+public enum CurationText {
+    public static func text(of record: Record) -> String {
+        var parts: [String] = []
+        for m in record.messages {
+            if let r = m.reasoning, !r.isEmpty { parts.append(r) }
+            if !m.content.isEmpty { parts.append(m.content) }
+        }
+        return parts.joined(separator: "\n")
+    }
+
+    /// The user-visible prompt (user turns only): what decontamination usually compares.
+    public static func prompt(of record: Record) -> String {
+        record.messages.filter { $0.role == .user }.map(\.content).joined(separator: "\n")
+    }
+}
+
+/// Errors of the Curation module, with where and a hint.
+public struct CurationError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var location: SourceLocation?
+    public var hint: String?
+    public init(_ reason: String, at location: SourceLocation? = nil, hint: String? = nil) {
+        self.reason = reason
+        self.location = location
+        self.hint = hint
+    }
+    public var description: String {
+        var s = reason
+        if let location { s = "\(location): " + s }
+        if let hint { s += " (hint: \(hint))" }
+        return s
+    }
+}

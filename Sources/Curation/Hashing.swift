@@ -1,0 +1,109 @@
+/// xxHash64, a fast non-cryptographic 64-bit hash.
+/// Spec: https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md
+/// Checked against the reference vectors in CurationTests (xxh64("", 0) = 0xEF46DB3751D8E999).
+public enum XXH64 {
+    static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
+    static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+    static let p3: UInt64 = 0x1656_67B1_9E37_79F9
+    static let p4: UInt64 = 0x85EB_CA77_C2B2_AE63
+    static let p5: UInt64 = 0x27D4_EB2F_1656_67C5
+
+    @inline(__always) static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
+    @inline(__always) static func round(_ acc: UInt64, _ input: UInt64) -> UInt64 {
+        rotl(acc &+ input &* p2, 31) &* p1
+    }
+    @inline(__always) static func merge(_ acc: UInt64, _ val: UInt64) -> UInt64 {
+        (acc ^ round(0, val)) &* p1 &+ p4
+    }
+    @inline(__always) static func read64(_ p: UnsafeRawBufferPointer, _ i: Int) -> UInt64 {
+        UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+    }
+    @inline(__always) static func read32(_ p: UnsafeRawBufferPointer, _ i: Int) -> UInt64 {
+        UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+    }
+
+    /// Hash of `bytes` (len bytes) with `seed`. No allocation.
+    public static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+        let n = bytes.count
+        var i = 0
+        var h: UInt64
+        if n >= 32 {
+            var v1 = seed &+ p1 &+ p2, v2 = seed &+ p2, v3 = seed, v4 = seed &- p1
+            while i + 32 <= n {
+                v1 = round(v1, read64(bytes, i)); v2 = round(v2, read64(bytes, i + 8))
+                v3 = round(v3, read64(bytes, i + 16)); v4 = round(v4, read64(bytes, i + 24))
+                i += 32
+            }
+            h = rotl(v1, 1) &+ rotl(v2, 7) &+ rotl(v3, 12) &+ rotl(v4, 18)
+            h = merge(h, v1); h = merge(h, v2); h = merge(h, v3); h = merge(h, v4)
+        } else {
+            h = seed &+ p5
+        }
+        h = h &+ UInt64(n)
+        while i + 8 <= n {
+            h ^= round(0, read64(bytes, i))
+            h = rotl(h, 27) &* p1 &+ p4
+            i += 8
+        }
+        if i + 4 <= n {
+            h ^= read32(bytes, i) &* p1
+            h = rotl(h, 23) &* p2 &+ p3
+            i += 4
+        }
+        while i < n {
+            h ^= UInt64(bytes[i]) &* p5
+            h = rotl(h, 11) &* p1
+            i += 1
+        }
+        h ^= h >> 33; h = h &* p2
+        h ^= h >> 29; h = h &* p3
+        h ^= h >> 32
+        return h
+    }
+
+    public static func hash(_ s: String, seed: UInt64 = 0) -> UInt64 {
+        var s = s
+        return s.withUTF8 { hash(UnsafeRawBufferPointer($0), seed: seed) }
+    }
+
+    public static func hash(_ bytes: [UInt8], seed: UInt64 = 0) -> UInt64 {
+        bytes.withUnsafeBytes { hash($0, seed: seed) }
+    }
+}
+
+/// A tiny deterministic PRNG (splitmix64, https://prng.di.unimi.it/splitmix64.c) for
+/// reproducible perturbations in tests and benchmarks.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return mix64Final(state)
+    }
+}
+
+@inline(__always) func mix64Final(_ x: UInt64) -> UInt64 {
+    var z = x
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}
+
+/// 64-bit finaliser (splitmix64) used to derive many hash functions from one value.
+@inline(__always) func mix64(_ x: UInt64) -> UInt64 { mix64Final(x &+ 0x9E37_79B9_7F4A_7C15) }
+
+/// A 128-bit digest (two independent xxHash64 lanes) for exact deduplication.
+public struct Digest128: Hashable, Sendable {
+    public var hi: UInt64
+    public var lo: UInt64
+    public init(bytes: [UInt8]) {
+        (hi, lo) = bytes.withUnsafeBytes { r in (XXH64.hash(r, seed: 0x5EED_0001), XXH64.hash(r, seed: 0x5EED_0002)) }
+    }
+    public init(_ s: String) {
+        var s = s
+        (hi, lo) = s.withUTF8 { b in
+            let r = UnsafeRawBufferPointer(b)
+            return (XXH64.hash(r, seed: 0x5EED_0001), XXH64.hash(r, seed: 0x5EED_0002))
+        }
+    }
+}

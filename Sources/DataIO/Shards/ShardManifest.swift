@@ -1,0 +1,128 @@
+import Foundation
+import Records
+
+/// `manifest.json` of a shard directory: what produced the shards and what they hold.
+/// Written with sorted keys and no timestamps, so equal inputs give identical bytes.
+public struct ShardManifest: Sendable, Equatable, Codable {
+    public var format = "eaft-shards"
+    public var version = 1
+    /// Tokenizer file fingerprint.
+    public var tokenizer: Fingerprint?
+    /// Scoring model fingerprint (weights file), absent when nothing was scored.
+    public var model: Fingerprint?
+    public var chatTemplate: String?
+    /// K of the top-K entropy and gate.
+    public var topK: Int
+    /// CRC-32C of the canonical pipeline spec (see schemas/pipeline.md).
+    public var pipelineSpecHash: String?
+    public var samples: Int
+    public var tokens: Int
+    public var labelTokens: Int
+    /// Per-stage counts in pipeline order.
+    public var stages: [StageStats]
+    public var shards: [ShardFileInfo]
+
+    public init(topK: Int, samples: Int = 0, tokens: Int = 0, labelTokens: Int = 0, stages: [StageStats] = [], shards: [ShardFileInfo] = []) {
+        self.topK = topK
+        self.samples = samples
+        self.tokens = tokens
+        self.labelTokens = labelTokens
+        self.stages = stages
+        self.shards = shards
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, version, tokenizer, model
+        case chatTemplate = "chat_template"
+        case topK = "top_k"
+        case pipelineSpecHash = "pipeline_spec_hash"
+        case samples, tokens
+        case labelTokens = "label_tokens"
+        case stages, shards
+    }
+
+    /// Identity of an input file: path as given, size and CRC-32C (not cryptographic).
+    public struct Fingerprint: Sendable, Equatable, Codable {
+        public var path: String
+        public var bytes: Int
+        public var crc32c: String
+        public init(path: String, bytes: Int, crc32c: String) { self.path = path; self.bytes = bytes; self.crc32c = crc32c }
+
+        /// Fingerprints a file (or, for a directory, its `model.safetensors`/`tokenizer.json`... caller picks).
+        public static func of(file: String, as name: String? = nil) throws -> Fingerprint {
+            let (crc, size) = try AtomicFile.checksum(file)
+            return Fingerprint(path: name ?? file, bytes: size, crc32c: String(hex(crc).dropFirst(2)))
+        }
+    }
+
+    /// Counts of one stage: records in, records kept, and drops by reason.
+    public struct StageStats: Sendable, Equatable, Codable {
+        public var name: String
+        public var input: Int
+        public var kept: Int
+        public var dropped: [String: Int]
+        public init(name: String, input: Int = 0, kept: Int = 0, dropped: [String: Int] = [:]) {
+            self.name = name; self.input = input; self.kept = kept; self.dropped = dropped
+        }
+    }
+
+    /// Canonical JSON bytes (sorted keys, pretty-printed, trailing newline).
+    public func encoded() throws -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        var d = Array(try e.encode(self))
+        d.append(0x0A)
+        return d
+    }
+
+    /// Reads `DIR/manifest.json`.
+    public static func load(directory: String) throws -> ShardManifest {
+        let path = directory + "/manifest.json"
+        let bytes = try AtomicFile.read(path)
+        do {
+            return try JSONDecoder().decode(ShardManifest.self, from: Data(bytes))
+        } catch {
+            throw DataIOError("manifest is not valid: \(error)", at: SourceLocation(file: path))
+        }
+    }
+
+    /// Writes `DIR/manifest.json` atomically.
+    public func write(directory: String) throws {
+        try AtomicFile.write(try encoded(), to: directory + "/manifest.json")
+    }
+}
+
+/// All shards of a directory as one indexed collection (global sample index across files).
+public final class ShardDataset {
+    public let directory: String
+    public let manifest: ShardManifest
+    public let readers: [ShardReader]
+    private let starts: [Int]
+
+    public init(directory: String) throws {
+        self.directory = directory
+        manifest = try ShardManifest.load(directory: directory)
+        readers = try manifest.shards.map { try ShardReader(path: directory + "/" + $0.file) }
+        var s: [Int] = [], n = 0
+        for r in readers { s.append(n); n += r.count }
+        starts = s
+        count = n
+    }
+
+    public let count: Int
+
+    /// Global sample `i`.
+    public func sample(_ i: Int) throws -> ShardSample {
+        var lo = 0, hi = starts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= i { lo = mid } else { hi = mid - 1 }
+        }
+        return try readers[lo].sample(i - starts[lo])
+    }
+
+    /// Every sample in order.
+    public func forEach(_ body: (ShardSample) throws -> Void) throws {
+        for r in readers { try r.forEach { _, s in try body(s) } }
+    }
+}

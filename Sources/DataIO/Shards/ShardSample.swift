@@ -1,0 +1,150 @@
+import Records
+
+/// Identity and verification outcome of one sample, stored as a small JSON object per sample.
+public struct ShardSampleMeta: Sendable, Equatable, Hashable, Codable {
+    public var id: String
+    public var source: String
+    public var domain: String
+    /// Verifier verdict (`correct`, `incorrect`, `unverified`, ...) if a verify stage ran.
+    public var verdict: String?
+    public var reason: String?
+
+    public init(id: String, source: String, domain: String, verdict: String? = nil, reason: String? = nil) {
+        self.id = id
+        self.source = source
+        self.domain = domain
+        self.verdict = verdict
+        self.reason = reason
+    }
+
+    /// Compact JSON with a fixed key order (id, source, domain, verdict, reason); absent keys omitted.
+    public func jsonBytes() -> [UInt8] {
+        var o = JSONObject()
+        o["id"] = .string(id)
+        o["source"] = .string(source)
+        o["domain"] = .string(domain)
+        if let verdict { o["verdict"] = .string(verdict) }
+        if let reason { o["reason"] = .string(reason) }
+        var out: [UInt8] = []
+        JSONWriter().write(.object(o), into: &out)
+        return out
+    }
+
+    static func parse(_ bytes: [UInt8], at loc: SourceLocation) throws -> ShardSampleMeta {
+        let v: JSONValue
+        do { v = try JSONParser.parse(bytes) } catch { throw DataIOError("sample metadata is not JSON: \(error)", at: loc) }
+        guard let id = v["id"]?.stringValue, let source = v["source"]?.stringValue, let domain = v["domain"]?.stringValue else {
+            throw DataIOError("sample metadata lacks id/source/domain", at: loc)
+        }
+        return ShardSampleMeta(id: id, source: source, domain: domain, verdict: v["verdict"]?.stringValue, reason: v["reason"]?.stringValue)
+    }
+}
+
+/// One training sample: token ids, assistant-only loss mask and per-token statistics.
+///
+/// Entry `t` of every per-token array describes token `t` as a label (predicted from tokens `< t`).
+/// Entry 0 has no prediction and holds 0. `logprob`, `gate`, `entropyTopK` are present when
+/// `scored`; `entropyFull` when the scorer saw the whole vocabulary.
+public struct ShardSample: Sendable, Equatable {
+    public var meta: ShardSampleMeta
+    public var ids: [UInt32]
+    public var lossMask: [UInt8]
+    public var logprob: [Float]
+    public var gate: [Float]
+    public var entropyTopK: [Float]
+    public var entropyFull: [Float]?
+
+    public init(meta: ShardSampleMeta, ids: [UInt32], lossMask: [UInt8], logprob: [Float] = [], gate: [Float] = [],
+                entropyTopK: [Float] = [], entropyFull: [Float]? = nil) {
+        self.meta = meta
+        self.ids = ids
+        self.lossMask = lossMask
+        self.logprob = logprob
+        self.gate = gate
+        self.entropyTopK = entropyTopK
+        self.entropyFull = entropyFull
+    }
+
+    /// Whether per-token statistics are present.
+    public var scored: Bool { !gate.isEmpty }
+    public var labelCount: Int { lossMask.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+
+    /// Appends the v1 sample record (see schemas/shard.v1.md, "Sample record") to `b`.
+    func encode(into b: inout ByteWriter) {
+        let t = ids.count
+        precondition(lossMask.count == t, "loss mask length must equal token count")
+        let hasStats = !logprob.isEmpty || !gate.isEmpty
+        if hasStats { precondition(logprob.count == t && gate.count == t && entropyTopK.count == t, "stat arrays must have T entries") }
+        if let e = entropyFull { precondition(hasStats && e.count == t, "entropyFull needs the other stats and T entries") }
+        let meta = meta.jsonBytes()
+        b.u32(UInt32(t))
+        b.u32(UInt32(meta.count))
+        b.u32((hasStats ? ShardFormat.flagScored : 0) | (entropyFull != nil ? ShardFormat.flagFullEntropy : 0))
+        b.u32(0)
+        b.bytes(meta)
+        b.pad4()
+        b.u32s(ids)
+        if hasStats {
+            b.f32s(logprob)
+            b.f32s(gate)
+            b.f32s(entropyTopK)
+            if let e = entropyFull { b.f32s(e) }
+        }
+        b.bytes(lossMask)
+        b.pad4()
+    }
+
+    /// Size in bytes of the record `encode` writes.
+    static func recordSize(tokens t: Int, metaLength m: Int, flags: UInt32) -> Int {
+        var n = 16 + (m + 3) / 4 * 4 + 4 * t
+        if flags & ShardFormat.flagScored != 0 { n += 12 * t }
+        if flags & ShardFormat.flagFullEntropy != 0 { n += 4 * t }
+        return n + (t + 3) / 4 * 4
+    }
+
+    /// Decodes the record at `r.pos`, checking every length against the block bounds.
+    static func decode(_ r: inout ByteReader, at loc: SourceLocation) throws -> ShardSample {
+        guard r.remaining >= 16 else { throw DataIOError("sample record header runs past the block end", at: loc) }
+        let t = Int(r.u32()), m = Int(r.u32()), flags = r.u32(), reserved = r.u32()
+        guard reserved == 0, flags & ~(ShardFormat.flagScored | ShardFormat.flagFullEntropy) == 0,
+              flags != ShardFormat.flagFullEntropy else {
+            throw DataIOError("bad sample flags \(flags)/reserved \(reserved)", at: loc)
+        }
+        guard t < 1 << 28, m < 1 << 24, recordSize(tokens: t, metaLength: m, flags: flags) - 16 <= r.remaining else {
+            throw DataIOError("sample record (\(t) tokens, \(m)-byte metadata) runs past the block end", at: loc)
+        }
+        let metaBytes = r.bytes(m)
+        r.pos += (4 - m % 4) % 4
+        let meta = try ShardSampleMeta.parse(metaBytes, at: loc)
+        let ids = r.u32s(t)
+        var s = ShardSample(meta: meta, ids: ids, lossMask: [])
+        if flags & ShardFormat.flagScored != 0 {
+            s.logprob = r.f32s(t)
+            s.gate = r.f32s(t)
+            s.entropyTopK = r.f32s(t)
+            if flags & ShardFormat.flagFullEntropy != 0 { s.entropyFull = r.f32s(t) }
+        }
+        s.lossMask = r.bytes(t)
+        r.pos += (4 - t % 4) % 4
+        return s
+    }
+}
+
+extension ShardSample {
+    /// The encoded v1 sample record, as stored inside an (uncompressed) block.
+    public func encoded() -> [UInt8] {
+        var b = ByteWriter(capacity: 64 + ids.count * 21)
+        encode(into: &b)
+        return b.out
+    }
+
+    /// Decodes one encoded sample record (the inverse of `encoded()`).
+    public static func decode(_ bytes: [UInt8], at loc: SourceLocation) throws -> ShardSample {
+        try bytes.withUnsafeBytes { p in
+            var r = ByteReader(p)
+            let s = try decode(&r, at: loc)
+            guard r.pos == p.count else { throw DataIOError("trailing bytes after sample record", at: loc) }
+            return s
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// Namespace marker for the Pipeline module.
-public enum PipelineModule {}

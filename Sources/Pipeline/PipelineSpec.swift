@@ -1,0 +1,186 @@
+import Foundation
+import Records
+import Yams
+import DataIO
+
+/// A pipeline description (`pipelines/*.yaml`, documented in `schemas/pipeline.md`).
+/// Relative paths are resolved against the directory the process runs in (the repo root).
+public struct PipelineSpec: Sendable, Codable, Equatable {
+    public var name: String
+    /// Seed of every random choice (sampling order).
+    public var seed: UInt64 = 0
+    /// Worker threads (default 2); never changes the output bytes.
+    public var threads: Int?
+    public var inputs: [Input]
+    public var template: Template?
+    public var stages: [Stage] = []
+    public var output: Output
+
+    enum CodingKeys: String, CodingKey { case name, seed, threads, inputs, template, stages, output }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        threads = try c.decodeIfPresent(Int.self, forKey: .threads)
+        inputs = try c.decode([Input].self, forKey: .inputs)
+        template = try c.decodeIfPresent(Template.self, forKey: .template)
+        stages = try c.decodeIfPresent([Stage].self, forKey: .stages) ?? []
+        output = try c.decode(Output.self, forKey: .output)
+    }
+
+    public struct Input: Sendable, Codable, Equatable {
+        public var path: String
+        /// Adapter name (`gsm8k`, `math`, `mcq`, `pubmedqa`, `huatuo_o1`, `openai`, `sharegpt`, `alpaca`, `bfcl`, `fields`).
+        public var adapter: String
+        /// Source name recorded in every record (defaults to the file name).
+        public var source: String?
+        public var domain: Domain
+        /// Field mappings passed to the adapter (adapter key → dotted path in the row).
+        public var fields: [String: String]?
+        /// Free-form adapter options.
+        public var options: [String: JSONValue]?
+        /// Read at most this many rows.
+        public var limit: Int?
+    }
+
+    public struct Template: Sendable, Codable, Equatable {
+        /// `qwen3`, `qwen25` or `llama3`.
+        public var kind: String
+        /// Path to tokenizer.json.
+        public var tokenizer: String
+        /// Chat template options (e.g. `enable_thinking: false`).
+        public var options: [String: JSONValue]?
+    }
+
+    public struct Output: Sendable, Codable, Equatable {
+        public var dir: String
+        /// Target shard size in MiB (default 64).
+        public var shardMB: Double?
+        /// Uncompressed block size in KiB (default 1024).
+        public var blockKB: Int?
+        /// Samples per work unit (default 256): the unit of resume and partitioning.
+        public var unitSamples: Int?
+        public var zstdLevel: Int32?
+        enum CodingKeys: String, CodingKey {
+            case dir
+            case shardMB = "shard_mb"
+            case blockKB = "block_kb"
+            case unitSamples = "unit_samples"
+            case zstdLevel = "zstd_level"
+        }
+    }
+
+    /// Loads and checks a YAML spec; unknown keys are errors naming their path.
+    public static func load(path: String) throws -> PipelineSpec {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw PipelineError("cannot read pipeline spec", at: SourceLocation(file: path))
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    public static func parse(yaml text: String, file: String = "<spec>") throws -> PipelineSpec {
+        let spec: PipelineSpec
+        do {
+            spec = try YAMLDecoder().decode(PipelineSpec.self, from: text)
+        } catch let DecodingError.keyNotFound(k, ctx) {
+            throw PipelineError("missing key '\(k.stringValue)'", at: SourceLocation(file: file, field: keyPath(ctx.codingPath)))
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw PipelineError("wrong type: \(ctx.debugDescription)", at: SourceLocation(file: file, field: keyPath(ctx.codingPath)))
+        } catch let DecodingError.dataCorrupted(ctx) {
+            if let e = ctx.underlyingError as? PipelineError {
+                throw PipelineError(e.reason, at: SourceLocation(file: file, field: e.location?.field), hint: e.hint)
+            }
+            let under = ctx.underlyingError.map { ": \($0)" } ?? ""
+            throw PipelineError("invalid value: \(ctx.debugDescription)\(under)", at: SourceLocation(file: file, field: keyPath(ctx.codingPath)))
+        } catch let e as PipelineError {
+            throw PipelineError(e.reason, at: SourceLocation(file: file, field: e.location?.field), hint: e.hint)
+        } catch {
+            throw PipelineError("invalid pipeline spec: \(error)", at: SourceLocation(file: file))
+        }
+        // Unknown keys: every key of the YAML must survive a decode → encode round trip.
+        let encoded = try JSONParser.parse(Array(try JSONEncoder().encode(spec)))
+        if let node = try Yams.compose(yaml: text) {
+            try checkKnownKeys(node, encoded, path: [], file: file)
+        }
+        try spec.validate(file: file)
+        return spec
+    }
+
+    static func keyPath(_ p: [CodingKey]) -> String {
+        p.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    static func checkKnownKeys(_ node: Node, _ v: JSONValue, path: [String], file: String) throws {
+        switch node {
+        case .mapping(let m):
+            for (k, child) in m {
+                let key = k.string ?? "\(k)"
+                if case .scalar(let s) = child, s.string == "~" || s.string == "null" || s.string.isEmpty { continue }
+                guard let sub = v[key] else {
+                    throw PipelineError("unknown key '\(key)'", at: SourceLocation(file: file, field: (path + [key]).joined(separator: ".")),
+                                        hint: "see schemas/pipeline.md for the allowed keys")
+                }
+                try checkKnownKeys(child, sub, path: path + [key], file: file)
+            }
+        case .sequence(let s):
+            for (i, child) in s.enumerated() {
+                if let sub = v[i] { try checkKnownKeys(child, sub, path: path + [String(i)], file: file) }
+            }
+        default: return
+        }
+    }
+
+    func validate(file: String) throws {
+        func bad(_ r: String, _ f: String) -> PipelineError { PipelineError(r, at: SourceLocation(file: file, field: f)) }
+        if inputs.isEmpty { throw bad("no inputs", "inputs") }
+        if let t = threads, t < 1 || t > 256 { throw bad("threads must be in 1...256", "threads") }
+        if let u = output.unitSamples, u < 1 { throw bad("unit_samples must be ≥ 1", "output.unit_samples") }
+        if let s = output.shardMB, !(s > 0) { throw bad("shard_mb must be > 0", "output.shard_mb") }
+        var seen = Set<String>()
+        for (i, st) in stages.enumerated() {
+            if seen.contains(st.name) { throw bad("stage '\(st.name)' appears twice", "stages.\(i)") }
+            seen.insert(st.name)
+            if case .score(let s) = st, let k = s.topK, k < 2 { throw bad("top_k must be ≥ 2", "stages.\(i).score.top_k") }
+            if case .sample(let s) = st, s.n < 0 { throw bad("n must be ≥ 0", "stages.\(i).sample.n") }
+            if case .dedup(let d) = st {
+                if let m = d.method, m != "exact" {
+                    throw bad("dedup method '\(m)' is not supported by the streaming executor (only exact)", "stages.\(i).dedup.method")
+                }
+                if let k = d.key, k != "prompt" && k != "conversation" { throw bad("dedup key must be prompt or conversation", "stages.\(i).dedup.key") }
+            }
+        }
+        if stages.contains(where: { $0.name == "score" }) && template == nil { throw bad("a score stage needs a template (tokenizer)", "template") }
+        if let si = stages.firstIndex(where: { $0.name == "sample" }),
+           let later = stages[(si + 1)...].firstIndex(where: { $0.name != "score" }) {
+            throw bad("per-record stages must come before sample (stage '\(stages[later].name)')", "stages.\(later)")
+        }
+        if let si = stages.firstIndex(where: { $0.name == "score" }), si != stages.count - 1 {
+            throw bad("score must be the last stage", "stages.\(si)")
+        }
+    }
+
+    public var scoreStage: ScoreStage? {
+        for s in stages { if case .score(let x) = s { return x } }
+        return nil
+    }
+
+    /// Options that shape the output bytes.
+    public var writerOptions: ShardWriterOptions {
+        ShardWriterOptions(targetShardBytes: Int((output.shardMB ?? 64) * 1_048_576), blockBytes: (output.blockKB ?? 1024) * 1024,
+                           zstdLevel: output.zstdLevel ?? 3, topK: scoreStage?.topK ?? 20)
+    }
+
+    /// CRC-32C of the canonical JSON of everything that shapes the output (not output.dir, not threads).
+    public var contentHash: String {
+        var s = self
+        s.threads = nil
+        s.output.dir = ""
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        let bytes = (try? e.encode(s)).map(Array.init) ?? []
+        let c = String(CRC32C.checksum(bytes), radix: 16)
+        return String(repeating: "0", count: 8 - c.count) + c
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import DataIO
+import Records
+
+/// A record that passed every per-record stage, rendered and ready to score.
+struct Candidate: Sendable {
+    var ordinal: Int
+    var key: UInt64
+    var record: Record
+    var verdict: String?
+    var reason: String?
+    var rendered: RenderedConversation?
+}
+
+/// Counts of one stage while running.
+struct StageCounter {
+    var name: String
+    var input = 0
+    var kept = 0
+    var dropped: [String: Int] = [:]
+    var stats: ShardManifest.StageStats { .init(name: name, input: input, kept: kept, dropped: dropped) }
+}
+
+/// Phase A: stream every input through the per-record stages (verify, dedup, decontaminate,
+/// filter, in spec order) and the sample stage. Chunks of records are processed in parallel
+/// (verification, rendering, keys); dedup and sampling run sequentially in input order, so the
+/// result never depends on the thread count.
+struct Selector {
+    let spec: PipelineSpec
+    let components: PipelineComponents
+    let threads: Int
+    var rejects: RejectSink?
+    static let chunkSize = 512
+
+    struct Result {
+        var selected: [Candidate]
+        var stages: [ShardManifest.StageStats]
+    }
+
+    private struct Outcome {
+        var candidate: Candidate?
+        var dropStage: Int = -1
+        var dropReason = ""
+        var dedupKey: UInt64 = 0
+        var location: SourceLocation
+    }
+
+    func run() throws -> Result {
+        let perRecord = spec.stages.filter { $0.name != "sample" && $0.name != "score" }
+        var counters = [StageCounter(name: "read"), StageCounter(name: "render")] + perRecord.map { StageCounter(name: $0.name) }
+        let ngrams: NGramIndex? = try perRecord.compactMap { s -> NGramIndex? in
+            if case .decontaminate(let d) = s { return try NGramIndex(stage: d) }
+            return nil
+        }.first
+        var dedupSeen = Set<UInt64>()
+        var sampleN: Int? = nil
+        for s in spec.stages { if case .sample(let x) = s { sampleN = x.n } }
+        var heap = MaxHeap()
+        var all: [Candidate] = []
+        var ordinal = 0
+
+        func process(_ chunk: [(Int, Record, SourceLocation)]) throws {
+            var outcomes = [Outcome?](repeating: nil, count: chunk.count)
+            let workers = max(1, min(threads, chunk.count))
+            outcomes.withUnsafeMutableBufferPointer { out in
+                let base = out
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var i = w
+                    while i < chunk.count {
+                        base[i] = evaluate(chunk[i].0, chunk[i].1, chunk[i].2, perRecord, ngrams)
+                        i += workers
+                    }
+                }
+            }
+            for o in outcomes {
+                guard var o else { continue }
+                // Sequential part: dedup set, counters, rejects.
+                var dropAt = o.dropStage
+                let renderFailed = dropAt == -2
+                if renderFailed {
+                    counters[1].input += 1
+                    counters[1].dropped[o.dropReason, default: 0] += 1
+                    rejects?.write(stage: "render", reason: o.dropReason, o.candidate?.record, o.location)
+                    continue
+                }
+                counters[1].input += 1
+                counters[1].kept += 1
+                for (si, st) in perRecord.enumerated() {
+                    if dropAt >= 0 && dropAt < si { break }
+                    counters[2 + si].input += 1
+                    if si == dropAt { break }
+                    if case .dedup = st {
+                        if !dedupSeen.insert(o.dedupKey).inserted {
+                            dropAt = si
+                            o.dropReason = "duplicate"
+                            break
+                        }
+                    }
+                    counters[2 + si].kept += 1
+                }
+                if dropAt >= 0 {
+                    counters[2 + dropAt].dropped[o.dropReason, default: 0] += 1
+                    rejects?.write(stage: perRecord[dropAt].name, reason: o.dropReason,
+                                   detail: perRecord[dropAt].name == "verify" ? o.candidate?.reason : nil, o.candidate?.record, o.location)
+                    continue
+                }
+                let c = o.candidate!
+                if let n = sampleN { heap.offer(c, limit: n) } else { all.append(c) }
+            }
+        }
+
+        var chunk: [(Int, Record, SourceLocation)] = []
+        for input in spec.inputs {
+            let stream = try components.openInput(input)
+            var rows = 0
+            while let item = try stream.next() {
+                if let limit = input.limit, rows >= limit { break }
+                rows += 1
+                counters[0].input += 1
+                switch item {
+                case .bad(let reason, let detail, let loc):
+                    counters[0].dropped[reason, default: 0] += 1
+                    rejects?.writeBad(reason: reason, detail: detail, loc)
+                case .record(let r, let loc):
+                    counters[0].kept += 1
+                    chunk.append((ordinal, r, loc))
+                    ordinal += 1
+                    if chunk.count >= Selector.chunkSize { try process(chunk); chunk.removeAll(keepingCapacity: true) }
+                }
+            }
+        }
+        if !chunk.isEmpty { try process(chunk) }
+
+        var stats = counters.map(\.stats)
+        var selected: [Candidate]
+        if let n = sampleN {
+            selected = heap.items
+            let input = selected.count + heap.evicted
+            var s = ShardManifest.StageStats(name: "sample", input: input, kept: selected.count)
+            if heap.evicted > 0 { s.dropped["not_sampled"] = heap.evicted }
+            stats.append(s)
+            _ = n
+        } else {
+            selected = all
+        }
+        selected.sort { $0.ordinal < $1.ordinal }
+        return Result(selected: selected, stages: stats)
+    }
+
+    /// The parallel part for one record: verdict, render, keys, per-record drops (except dedup).
+    private func evaluate(_ ordinal: Int, _ r: Record, _ loc: SourceLocation, _ perRecord: [Stage], _ ngrams: NGramIndex?) -> Outcome {
+        var o = Outcome(location: loc)
+        var c = Candidate(ordinal: ordinal, key: StableHash.string(r.source + "\u{1F}" + r.id, seed: spec.seed), record: r)
+        if let renderer = components.renderer {
+            do { c.rendered = try renderer.render(r) } catch {
+                o.dropStage = -2
+                o.dropReason = "template_error"
+                o.candidate = c
+                return o
+            }
+        }
+        for (si, st) in perRecord.enumerated() {
+            switch st {
+            case .verify(let v):
+                guard let verifier = components.verifier else { continue }
+                let (verdict, reason) = verifier.verify(r)
+                c.verdict = verdict
+                c.reason = reason
+                if !(v.keep ?? ["correct"]).contains(verdict) { o.dropStage = si; o.dropReason = verdict }
+            case .dedup(let d):
+                o.dedupKey = TextKeys.dedupKey(r, key: d.key ?? "prompt")
+            case .decontaminate:
+                if ngrams?.contaminated(r) == true { o.dropStage = si; o.dropReason = "contaminated" }
+            case .filter(let f):
+                guard let rc = c.rendered else { continue }
+                if let m = f.minTokens, rc.ids.count < m { o.dropStage = si; o.dropReason = "too_short" }
+                else if let m = f.maxTokens, rc.ids.count > m { o.dropStage = si; o.dropReason = "too_long" }
+                else if let m = f.minLabelTokens, rc.labelCount < m { o.dropStage = si; o.dropReason = "too_few_label_tokens" }
+            case .sample, .score: break
+            }
+            if o.dropStage >= 0 { break }
+        }
+        o.candidate = c
+        return o
+    }
+}
+
+/// Keeps the `limit` candidates with the smallest (key, ordinal): a bounded max-heap.
+struct MaxHeap {
+    private(set) var items: [Candidate] = []
+    private(set) var evicted = 0
+
+    private func less(_ a: Candidate, _ b: Candidate) -> Bool { (a.key, a.ordinal) < (b.key, b.ordinal) }
+
+    mutating func offer(_ c: Candidate, limit: Int) {
+        if items.count < limit {
+            items.append(c)
+            var i = items.count - 1
+            while i > 0 {
+                let p = (i - 1) / 2
+                guard less(items[p], items[i]) else { break }
+                items.swapAt(p, i)
+                i = p
+            }
+            return
+        }
+        evicted += 1
+        guard limit > 0, less(c, items[0]) else { return }
+        items[0] = c
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < items.count && less(items[m], items[l]) { m = l }
+            if r < items.count && less(items[m], items[r]) { m = r }
+            if m == i { break }
+            items.swapAt(i, m)
+            i = m
+        }
+    }
+}
+
+/// `--rejects FILE`: one JSON line per dropped record (stage, reason, id, source, location).
+final class RejectSink {
+    private let handle: FileHandle
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw PipelineError("cannot create rejects file", at: SourceLocation(file: path))
+        }
+        handle = h
+    }
+    deinit { try? handle.close() }
+
+    func write(stage: String, reason: String, detail: String? = nil, _ r: Record?, _ loc: SourceLocation) {
+        var o = JSONObject()
+        o["stage"] = .string(stage)
+        o["reason"] = .string(reason)
+        if let detail { o["detail"] = .string(detail) }
+        if let r { o["id"] = .string(r.id); o["source"] = .string(r.source) }
+        o["location"] = .string(loc.description)
+        emit(o)
+    }
+
+    func writeBad(reason: String, detail: String, _ loc: SourceLocation) {
+        emit(JSONObject([("stage", "read"), ("reason", .string(reason)), ("detail", .string(detail)), ("location", .string(loc.description))]))
+    }
+
+    private func emit(_ o: JSONObject) {
+        var b: [UInt8] = []
+        JSONWriter().write(.object(o), into: &b)
+        b.append(0x0A)
+        handle.write(Data(b))
+    }
+}

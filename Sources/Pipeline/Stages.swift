@@ -1,0 +1,120 @@
+import Records
+
+/// One pipeline stage, written in YAML as a single-key mapping (`- filter: {max_tokens: 2048}`).
+public enum Stage: Sendable, Codable, Equatable {
+    case verify(VerifyStage)
+    case dedup(DedupStage)
+    case decontaminate(DecontaminateStage)
+    case filter(FilterStage)
+    case sample(SampleStage)
+    case score(ScoreStage)
+
+    public var name: String {
+        switch self {
+        case .verify: return "verify"
+        case .dedup: return "dedup"
+        case .decontaminate: return "decontaminate"
+        case .filter: return "filter"
+        case .sample: return "sample"
+        case .score: return "score"
+        }
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        guard c.allKeys.count == 1, let k = c.allKeys.first else {
+            throw PipelineError("a stage is a mapping with exactly one key (verify, dedup, decontaminate, filter, sample, score)",
+                                at: SourceLocation(file: "", field: PipelineSpec.keyPath(decoder.codingPath)))
+        }
+        switch k.stringValue {
+        case "verify": self = .verify(try c.decode(VerifyStage.self, forKey: k))
+        case "dedup": self = .dedup(try c.decode(DedupStage.self, forKey: k))
+        case "decontaminate": self = .decontaminate(try c.decode(DecontaminateStage.self, forKey: k))
+        case "filter": self = .filter(try c.decode(FilterStage.self, forKey: k))
+        case "sample": self = .sample(try c.decode(SampleStage.self, forKey: k))
+        case "score": self = .score(try c.decode(ScoreStage.self, forKey: k))
+        default:
+            throw PipelineError("unknown stage '\(k.stringValue)'", at: SourceLocation(file: "", field: PipelineSpec.keyPath(decoder.codingPath + [k])),
+                                hint: "one of verify, dedup, decontaminate, filter, sample, score")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        switch self {
+        case .verify(let s): try c.encode(s, forKey: Key("verify"))
+        case .dedup(let s): try c.encode(s, forKey: Key("dedup"))
+        case .decontaminate(let s): try c.encode(s, forKey: Key("decontaminate"))
+        case .filter(let s): try c.encode(s, forKey: Key("filter"))
+        case .sample(let s): try c.encode(s, forKey: Key("sample"))
+        case .score(let s): try c.encode(s, forKey: Key("score"))
+        }
+    }
+}
+
+/// Runs the verifier matching each record's reference; drops records whose verdict is not kept.
+public struct VerifyStage: Sendable, Codable, Equatable {
+    /// Verdicts to keep (default `[correct]`); `[correct, unverifiable]` keeps records without a reference.
+    public var keep: [String]?
+}
+
+/// Drops repeated records; the first occurrence in input order wins.
+public struct DedupStage: Sendable, Codable, Equatable {
+    /// `exact` (hash of the normalised words); the only method the streaming executor supports.
+    public var method: String?
+    /// What is compared: `prompt` (user turns, default) or `conversation`.
+    public var key: String?
+}
+
+/// Drops records whose prompt shares a long n-gram with an evaluation set.
+public struct DecontaminateStage: Sendable, Codable, Equatable {
+    /// Benchmark files (JSONL) and the field holding their question text.
+    public var against: [Against]
+    /// n-gram length in words (default 13).
+    public var ngram: Int?
+    public struct Against: Sendable, Codable, Equatable {
+        public var path: String
+        public var field: String
+    }
+}
+
+/// Length filters on the rendered conversation.
+public struct FilterStage: Sendable, Codable, Equatable {
+    public var minTokens: Int?
+    public var maxTokens: Int?
+    public var minLabelTokens: Int?
+    enum CodingKeys: String, CodingKey {
+        case minTokens = "min_tokens"
+        case maxTokens = "max_tokens"
+        case minLabelTokens = "min_label_tokens"
+    }
+}
+
+/// Keeps `n` records chosen uniformly at random (seeded): the n smallest keys
+/// hash(seed, source, id) — a bounded max-heap, independent of input order.
+public struct SampleStage: Sendable, Codable, Equatable {
+    public var n: Int
+}
+
+/// Scores every token under a causal LM: log-probability, entropy, top-K entropy, gate.
+public struct ScoreStage: Sendable, Codable, Equatable {
+    /// Hugging Face model directory.
+    public var model: String
+    /// K of the top-K entropy (default 20).
+    public var topK: Int?
+    /// Tokens per forward batch (default 4096).
+    public var batchTokens: Int?
+    enum CodingKeys: String, CodingKey {
+        case model
+        case topK = "top_k"
+        case batchTokens = "batch_tokens"
+    }
+}

@@ -1,2 +1,0 @@
-/// Namespace marker for the Verify module.
-public enum VerifyModule {}

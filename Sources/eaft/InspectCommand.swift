@@ -1,0 +1,178 @@
+import ArgumentParser
+import DataIO
+import Foundation
+import Records
+
+/// `eaft inspect FILE`: look at a dataset file as stored rows or as normalised records.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a JSONL / JSON / Parquet file's rows, or its records normalised by an adapter.",
+        discussion: """
+            Output contract (stdout holds only JSON lines, one object per line):
+              --raw               stored rows as read (JSONL: the parsed object, keys in file order;
+                                  Parquet: pyarrow to_pylist() values — null, base64 for binary,
+                                  integers as integers, floats in shortest round-trip form).
+              --adapter NAME      normalised Records in their JSON form (schemas/records.md), keys in a
+                                  stable order: id, source, domain, messages, tools, reference, metadata.
+              (neither)           a header of '# ' lines (file, format, compression; Parquet schema and
+                                  row count), then the raw rows.
+            --stats prints reader counters as one JSON object on stderr at the end (lines, rows,
+            blank_lines, bad lines by reason, bytes, seconds, MB/s; with --adapter also records and
+            adapter_errors) and reads the whole file even past --limit. Bad lines and adapter
+            errors are reported on stderr ('bad line: ...', 'record error: ...'), never on stdout.
+            Adapters: \(AdapterRegistry.names.joined(separator: ", ")).
+            """)
+
+    @Argument(help: "Input file: .jsonl / .json (JSON Lines or one JSON array), optionally gzip or zstd compressed (detected by magic bytes), or .parquet.")
+    var file: String
+
+    @Option(help: "Number of rows or records to print (0 = none).")
+    var limit: Int = 5
+
+    @Flag(help: "Print stored rows (pyarrow to_pylist() form for Parquet) one JSON object per line.")
+    var raw = false
+
+    @Option(help: "Normalise rows with this adapter and print Records.")
+    var adapter: String?
+
+    @Option(name: .customLong("map"), help: ArgumentHelp("Field mapping logical=path for the adapter (repeatable), e.g. --map question=Question.", valueName: "field=path"))
+    var maps: [String] = []
+
+    @Option(name: .customLong("option"), help: ArgumentHelp("Adapter option key=value (repeatable); the value is read as JSON when it parses, else as a string.", valueName: "key=value"))
+    var adapterOptions: [String] = []
+
+    @Option(help: "Record domain (math, medical, agent, general); default: the adapter's.")
+    var domain: String?
+
+    @Option(help: "Source name written into records (default: the file name).")
+    var source: String?
+
+    @Flag(help: "Print reader statistics as JSON on stderr at the end (reads the whole file).")
+    var stats = false
+
+    @Option(help: "Longest accepted JSONL line in bytes; longer lines are skipped and reported.")
+    var maxLineBytes: Int = 64 << 20
+
+    @Option(help: "Write rejected lines (and adapter errors) to this JSONL file.")
+    var rejects: String?
+
+    @Option(help: "Parquet only: comma-separated top-level columns to read (default: all).")
+    var columns: String?
+
+    func validate() throws {
+        if raw && adapter != nil { throw ValidationError("--raw and --adapter are mutually exclusive") }
+        if limit < 0 { throw ValidationError("--limit must be >= 0") }
+        if adapter == nil && (!maps.isEmpty || !adapterOptions.isEmpty) {
+            throw ValidationError("--map and --option need --adapter")
+        }
+    }
+
+    func run() throws {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let out = StdoutLines()
+        let rejectsWriter = try rejects.map { try RejectsWriter(path: $0) }
+        var badShown = 0
+        var opts = RowSourceOptions()
+        opts.jsonl.maxLineBytes = maxLineBytes
+        opts.rejects = rejectsWriter
+        opts.columns = columns.map { $0.split(separator: ",").map { String($0) } }
+        opts.onBadLine = { b in
+            if badShown < 20 { FileHandle.standardError.write(Data("bad line: \(b)\n".utf8)) }
+            badShown += 1
+        }
+        let format = try RowFormat.detect(path: file)
+        let it = try RowSource.open(path: file, options: opts)
+        if !raw && adapter == nil {
+            out.line("# file: \(file)")
+            out.line("# format: \(format.rawValue)\(format == .jsonl ? ", compression: \(try StreamCompression.detect(path: file).rawValue)" : "")")
+            for h in it.headerLines { out.line("# \(h)") }
+        }
+        let recordAdapter = try adapter.map { try makeAdapter($0) }
+        var printed = 0, records = 0, adapterErrors = 0, index = 0
+        var streamError: DataIOError?
+        while printed < limit || stats {
+            let next: (row: JSONValue, location: SourceLocation)?
+            do { next = try it.next() } catch let e as DataIOError { streamError = e; break }
+            guard let (row, loc) = next else { break }
+            defer { index += 1 }
+            if let a = recordAdapter {
+                do {
+                    let r = try a.record(from: row, index: index, location: loc)
+                    records += 1
+                    if printed < limit { out.json(RecordJSON.encode(r)); printed += 1 }
+                } catch let e as DataIOError {
+                    adapterErrors += 1
+                    if adapterErrors <= 20 { FileHandle.standardError.write(Data("record error: \(e)\n".utf8)) }
+                    rejectsWriter?.write(.object(JSONObject([
+                        ("file", .string(loc.file)), ("line", loc.line.map { .int(Int64($0)) } ?? .null),
+                        ("offset", loc.byteOffset.map { .int($0) } ?? .null), ("record", .int(Int64(index))),
+                        ("reason", .string("adapter_error")), ("detail", .string(e.description)),
+                    ])))
+                }
+            } else if printed < limit {
+                out.json(row)
+                printed += 1
+            }
+        }
+        out.flush()
+        rejectsWriter?.flush()
+        if stats {
+            let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            guard case .object(var o) = it.stats.json else { return }
+            o["seconds"] = .double((secs * 1000).rounded() / 1000)
+            o["mb_per_s"] = .double(((Double(it.stats.bytes) / 1e6 / max(secs, 1e-9)) * 10).rounded() / 10)
+            if recordAdapter != nil {
+                o["records"] = .int(Int64(records))
+                o["adapter_errors"] = .int(Int64(adapterErrors))
+            }
+            FileHandle.standardError.write(Data((JSONWriter().string(.object(o)) + "\n").utf8))
+        }
+        if let e = streamError {
+            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    func makeAdapter(_ name: String) throws -> any RecordAdapter {
+        var fields: [String: String] = [:]
+        for m in maps {
+            guard let eq = m.firstIndex(of: "=") else { throw ValidationError("--map expects field=path, got '\(m)'") }
+            fields[String(m[..<eq])] = String(m[m.index(after: eq)...])
+        }
+        var options: [String: JSONValue] = [:]
+        for o in adapterOptions {
+            guard let eq = o.firstIndex(of: "=") else { throw ValidationError("--option expects key=value, got '\(o)'") }
+            let v = String(o[o.index(after: eq)...])
+            options[String(o[..<eq])] = (try? JSONParser.parse(v)) ?? .string(v)
+        }
+        var dom: Domain?
+        if let domain {
+            guard let d = Domain(rawValue: domain) else {
+                throw ValidationError("unknown domain '\(domain)' (\(Domain.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            dom = d
+        }
+        let src = source ?? (file as NSString).lastPathComponent
+        return try AdapterRegistry.make(name, config: AdapterConfig(source: src, domain: dom, fields: fields, options: options))
+    }
+}
+
+/// Buffered stdout writer of JSON lines.
+final class StdoutLines {
+    private var buf: [UInt8] = []
+    init() { buf.reserveCapacity(1 << 16) }
+    func line(_ s: String) {
+        buf.append(contentsOf: s.utf8)
+        buf.append(0x0A)
+        if buf.count >= 1 << 16 { flush() }
+    }
+    func json(_ v: JSONValue) {
+        JSONWriter().write(v, into: &buf)
+        buf.append(0x0A)
+        if buf.count >= 1 << 16 { flush() }
+    }
+    func flush() {
+        if !buf.isEmpty { FileHandle.standardOutput.write(Data(buf)); buf.removeAll(keepingCapacity: true) }
+    }
+}

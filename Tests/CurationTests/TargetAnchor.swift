@@ -1,2 +1,0 @@
-// Keeps the CurationTests target present in a fresh clone until it has tests of its own.
-import XCTest

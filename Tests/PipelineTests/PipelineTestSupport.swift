@@ -1,0 +1,141 @@
+import DataIO
+import Foundation
+import Pipeline
+import Records
+import TestSupport
+
+/// Small in-test implementations of the pipeline protocols.
+final class ArrayStream: RecordStream {
+    var items: [StreamItem]
+    var i = 0
+    init(_ items: [StreamItem]) { self.items = items }
+    func next() throws -> StreamItem? {
+        defer { i += 1 }
+        return i < items.count ? items[i] : nil
+    }
+}
+
+/// Byte-level "tokenizer": `<u>` prompt `<a>` response; the response bytes are labels.
+struct ByteRenderer: ConversationRendering {
+    func render(_ r: Record) throws -> RenderedConversation {
+        var ids: [UInt32] = [1], mask: [UInt8] = [0]
+        for m in r.messages {
+            ids.append(m.role == .assistant ? 3 : 2); mask.append(0)
+            for b in m.content.utf8 { ids.append(UInt32(b) + 10); mask.append(m.role == .assistant ? 1 : 0) }
+        }
+        if r.messages.contains(where: { $0.content.contains("BADTEMPLATE") }) { throw PipelineError("template failure") }
+        return RenderedConversation(ids: ids, mask: mask)
+    }
+}
+
+/// Correct when the last number of the response equals the reference answer.
+struct LastNumberVerifier: RecordVerifying {
+    func verify(_ r: Record) -> (verdict: String, reason: String) {
+        guard let ref = r.reference?.answer else { return ("unverifiable", "no reference") }
+        let nums = (r.finalAssistantContent ?? "").split(whereSeparator: { !$0.isNumber })
+        guard let last = nums.last else { return ("incorrect", "no number in response") }
+        return last == ref ? ("correct", "answer \(last) matches") : ("incorrect", "answer \(last) != \(ref)")
+    }
+}
+
+/// A fake causal LM whose statistics are a pure function of (previous token, token).
+final class HashScorer: TokenScoring {
+    var maxPositions: Int { 400 }
+    func score(batch: [[UInt32]], topK: Int) throws -> [TokenColumns] {
+        batch.map { ids in
+            var c = TokenColumns(logprob: [], entropyTopK: [], gate: [], entropyFull: [])
+            for t in 1..<ids.count {
+                let h = StableHash.mix(UInt64(ids[t - 1]) << 32 | UInt64(ids[t]))
+                let u = Float(h >> 40) / Float(1 << 24), v = Float((h >> 8) & 0xFFFF) / 65536
+                c.logprob.append(-u * 8)
+                c.entropyTopK.append(v * log(Float(topK)))
+                c.gate.append(v)
+                c.entropyFull!.append(v * 6)
+            }
+            return c
+        }
+    }
+}
+
+enum PipelineFixtures {
+    /// Math-like records: some wrong answers, duplicates, one contaminated prompt, one bad row.
+    static func records(_ n: Int, source: String) -> [StreamItem] {
+        var out: [StreamItem] = []
+        for i in 0..<n {
+            let a = i % 97, b = (i * 7) % 13
+            let right = i % 5 != 0
+            let q = i % 11 == 0 ? "What is \(a % 10) plus \(b)?" : "Tom has \(a) apples and buys \(b) more. How many apples (case \(source) \(i))?"
+            let resp = "He has \(a) + \(b) = \(right ? a + b : a + b + 1) apples. Answer: \(right ? a + b : a + b + 1)"
+            let r = Record(id: "\(source)-\(i)", source: source, domain: .math,
+                           messages: [Message(role: .user, content: q), Message(role: .assistant, content: resp)],
+                           reference: .answer(String(a + b)))
+            out.append(.record(r, SourceLocation(file: source + ".jsonl", line: i + 1)))
+            if i == 3 { out.append(.bad(reason: "invalid_json", detail: "unexpected byte", SourceLocation(file: source + ".jsonl", line: 4))) }
+        }
+        return out
+    }
+
+    static func components(_ data: [String: [StreamItem]]) -> PipelineComponents {
+        PipelineComponents(openInput: { input in ArrayStream(data[input.path] ?? []) }, renderer: ByteRenderer(),
+                           verifier: LastNumberVerifier(), makeScorer: { HashScorer() })
+    }
+
+    static let yaml = """
+        name: test
+        seed: 42
+        inputs:
+          - {path: a, adapter: fields, source: alpha, domain: math}
+          - {path: b, adapter: fields, source: beta, domain: math, limit: 300}
+        template: {kind: qwen3, tokenizer: none}
+        stages:
+          - verify: {keep: [correct]}
+          - dedup: {key: prompt}
+          - decontaminate: {against: [{path: BENCH, field: question}], ngram: 13}
+          - filter: {min_tokens: 10, max_tokens: 380, min_label_tokens: 5}
+          - sample: {n: 260}
+          - score: {model: fake, top_k: 20, batch_tokens: 700}
+        output: {dir: OUT, shard_mb: 0.02, block_kb: 8, unit_samples: 16}
+        """
+
+    static func spec(bench: String) throws -> PipelineSpec {
+        try PipelineSpec.parse(yaml: yaml.replacingOccurrences(of: "BENCH", with: bench))
+    }
+
+    static func data() -> [String: [StreamItem]] {
+        ["a": records(250, source: "alpha"), "b": records(400, source: "beta")]
+    }
+
+    static let benchPath: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("eaft-bench-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let p = dir.appendingPathComponent("bench.jsonl").path
+        try? #"{"question": "Tom has 12 apples and buys 6 more. How many apples (case alpha 12)?"}"#.appending("\n")
+            .write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }()
+
+    static func bench() throws -> String { benchPath }
+
+    /// Every file under `dir` (relative path → bytes).
+    static func snapshot(_ dir: String) throws -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        let e = FileManager.default.enumerator(atPath: dir)!
+        while let f = e.nextObject() as? String {
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: dir + "/" + f, isDirectory: &isDir)
+            if !isDir.boolValue { out[f] = try AtomicFile.read(dir + "/" + f) }
+        }
+        return out
+    }
+}
+
+/// Compares two snapshots without dumping bytes; returns a description of the first difference.
+func snapshotDiff(_ a: [String: [UInt8]], _ b: [String: [UInt8]]) -> String? {
+    if a.keys.sorted() != b.keys.sorted() { return "files differ: \(a.keys.sorted()) vs \(b.keys.sorted())" }
+    for k in a.keys.sorted() where a[k]! != b[k]! {
+        let n = min(a[k]!.count, b[k]!.count)
+        let first = (0..<n).first { a[k]![$0] != b[k]![$0] } ?? n
+        return "\(k) differs (sizes \(a[k]!.count) vs \(b[k]!.count), first at byte \(first))"
+    }
+    return nil
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Peak-RSS check of the streaming JSONL reader on a ~1 GB file (not part of the unit tests).
+# Generates /tmp/eaft_mem_1g.jsonl (GSM8K train repeated, plus a few bad lines) and, unless
+# SKIP_COMPRESSED=1, its .zst version; reads each with `eaft inspect --stats --limit 0`
+# under /usr/bin/time -v and fails if peak RSS >= 150 MB.
+# Usage: scripts/jsonl_memory_check.sh [path/to/eaft]   (default .build/release/eaft)
+set -euo pipefail
+EAFT=${1:-.build/release/eaft}
+SRC=${EAFT_SHARED:-../shared}/data/math/gsm8k/train.jsonl
+OUT=/tmp/eaft_mem_1g.jsonl
+LIMIT_KB=$((150 * 1024))
+if [ ! -s "$OUT" ]; then
+  python3 - "$SRC" "$OUT" <<'PY'
+import sys
+src, out = sys.argv[1], sys.argv[2]
+data = open(src, "rb").read()
+with open(out, "wb") as f:
+    n = 0
+    while n < 1_000_000_000:
+        f.write(data); n += len(data)
+        f.write(b'{"broken": }\n'); n += 13
+PY
+fi
+ls -l "$OUT"
+run() {
+  local f=$1 label=$2
+  /usr/bin/time -v "$EAFT" inspect "$f" --stats --limit 0 2> /tmp/eaft_mem_stderr.txt >/dev/null || true
+  local rss stats
+  rss=$(grep "Maximum resident set size" /tmp/eaft_mem_stderr.txt | awk '{print $NF}')
+  stats=$(grep '^{"lines"' /tmp/eaft_mem_stderr.txt || true)
+  echo "$label: peak RSS ${rss} KB; stats: $stats"
+  if [ "$rss" -ge "$LIMIT_KB" ]; then echo "FAIL: peak RSS ${rss} KB >= ${LIMIT_KB} KB"; exit 1; fi
+}
+run "$OUT" "plain"
+if [ "${SKIP_COMPRESSED:-0}" != "1" ]; then
+  [ -s "$OUT.zst" ] || zstd -q -3 -T2 -f "$OUT" -o "$OUT.zst"
+  run "$OUT.zst" "zstd"
+  [ -s "$OUT.gz" ] || gzip -1 -c "$OUT" > "$OUT.gz"
+  run "$OUT.gz" "gzip"
+fi
+echo "OK: peak RSS below 150 MB"
