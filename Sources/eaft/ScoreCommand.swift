@@ -16,13 +16,21 @@ struct Score: ParsableCommand {
             model vocabulary) becomes {"error": "...", "line": N} in the output and is counted; \
             the other lines are still scored. Sequences are packed into forward passes of \
             --batch-tokens tokens. A JSON summary goes to stderr at the end.
+            Quick mode: --text "..." --tokenizer tokenizer.json prints each token with its \
+            probability p, entropy H (nats) and gate instead (no special tokens are added).
             """)
 
     @Option(help: "Hugging Face model folder (config.json + safetensors).")
     var model: String
 
     @Option(help: "JSONL input file with {\"ids\": [...]} per line.")
-    var input: String
+    var input: String?
+
+    @Option(help: "Quick mode: text to tokenize (with --tokenizer) and score; prints a table per token.")
+    var text: String?
+
+    @Option(help: "tokenizer.json (or a folder holding one) for --text.")
+    var tokenizer: String?
 
     @Option(help: "Output JSONL file (default: standard output).")
     var output: String?
@@ -34,11 +42,19 @@ struct Score: ParsableCommand {
     var batchTokens: Int = 4096
 
     func validate() throws {
+        if text != nil {
+            guard tokenizer != nil else { throw ValidationError("--text needs --tokenizer") }
+            guard input == nil else { throw ValidationError("give either --input or --text, not both") }
+        } else if input == nil {
+            throw ValidationError("give --input FILE.jsonl, or --text \"...\" with --tokenizer")
+        }
         guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") }
         guard batchTokens >= 1 else { throw ValidationError("--batch-tokens must be at least 1") }
     }
 
     func run() throws {
+        if let text, let tokenizer { return try runText(text, tokenizerPath: tokenizer) }
+        guard let input else { return }
         let t0 = Date()
         let lm = try CausalLM.load(directory: model)
         lm.tokenBudget = batchTokens

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import Model
 import Records
@@ -73,5 +74,21 @@ final class ScoreCLITests: XCTestCase {
                 for (a, b) in zip(got, ref) { XCTAssertEqual(a, b, accuracy: 1e-5, "line \(i + 1) \(key)") }
             }
         }
+    }
+
+    /// `--text` tokenizes with the real Qwen3 tokenizer and scores with the full-vocab model:
+    /// the ids printed must be the golden ids of the same text.
+    func testTextModeWithRealTokenizer() throws {
+        let model = try SharedData.require("reference/qwen3-tiny-fullvocab")
+        let tokenizer = try SharedData.require("tokenizers/qwen3/tokenizer.json")
+        let g = try DataIO.SafetensorsFile(path: model.appendingPathComponent("golden.safetensors").path)
+        let want = try g.integers("text2.ids")
+        let text = "A 45-year-old man presents with chest pain radiating to the left arm. Answer: B"
+        let (st, out, err) = try run(["score", "--model", model.path, "--tokenizer", tokenizer.path, "--text", text])
+        XCTAssertEqual(st, 0, err)
+        let rows = out.split(separator: "\n").dropFirst()
+        let ids = rows.compactMap { r in r.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int64($0) } }
+        XCTAssertEqual(ids, want)
+        XCTAssertTrue(err.contains("\"tokens\":\(want.count)"), err)
     }
 }
