@@ -41,6 +41,7 @@ let package = Package(
             dependencies: [
                 "Pipeline", "Training", "Model", "Tokenizer", "Verify", "Curation", "DataIO", "Records", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: settings),
 

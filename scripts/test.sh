@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite (release mode: numeric tests and parity checks are fast there).
+# `swift test` builds with testable imports enabled, which `swift build -c release` would not.
 # Tests that need ../shared skip with a message when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --build-tests
-swift test -c release --skip-build
+swift test -c release

@@ -6,13 +6,7 @@ import Records
 
 /// Subcommands of the Model area (score, model init, bench model). Registered in EAFT.swift.
 enum ModelCommands {
-    static let all: [ParsableCommand.Type] = [Score.self, ModelGroup.self, BenchGroup.self]
-}
-
-/// `eaft bench ...` (the Model area's benchmarks).
-struct BenchGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks.", subcommands: [BenchModel.self])
+    static let all: [ParsableCommand.Type] = [Score.self, ModelGroup.self]
 }
 
 /// `eaft bench model`: forward + token statistics throughput on a random-init model.

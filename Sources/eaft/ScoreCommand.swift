@@ -62,7 +62,7 @@ struct Score: ParsableCommand {
             pending.removeAll(keepingCapacity: true)
             pendingTokens = 0
         }
-        while let bytes = try reader.next() {
+        while let bytes = reader.next() {
             lines += 1
             let n = reader.lineNumber
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
@@ -145,43 +145,6 @@ func jsonString(_ s: String) -> String {
 struct ModelCLIError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
-}
-
-/// Reads a file line by line in 1 MB blocks (no whole-file load).
-final class LineReader {
-    private let fh: FileHandle
-    private var buf: [UInt8] = []
-    private var pos = 0
-    private var eof = false
-    private(set) var lineNumber = 0
-
-    init(path: String) throws {
-        guard let fh = FileHandle(forReadingAtPath: path) else { throw ModelCLIError("cannot open \(path)") }
-        self.fh = fh
-    }
-
-    /// The next line without its newline, or nil at end of file.
-    func next() throws -> [UInt8]? {
-        while true {
-            if let nl = buf[pos...].firstIndex(of: 0x0A) {
-                let line = Array(buf[pos..<nl])
-                pos = nl + 1
-                lineNumber += 1
-                return line
-            }
-            if eof {
-                guard pos < buf.count else { return nil }
-                let line = Array(buf[pos...])
-                pos = buf.count
-                lineNumber += 1
-                return line
-            }
-            buf.removeFirst(pos)
-            pos = 0
-            let chunk = try fh.read(upToCount: 1 << 20) ?? Data()
-            if chunk.isEmpty { eof = true } else { buf.append(contentsOf: chunk) }
-        }
-    }
 }
 
 /// Standard output or a file written to a temporary name and renamed on close.

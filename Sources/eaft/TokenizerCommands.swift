@@ -54,7 +54,7 @@ struct Tokenize: ParsableCommand {
             handle = FileHandle.standardInput
         }
         let name = input ?? "<stdin>"
-        var reader = TokenizerLineReader(handle: handle)
+        var reader = LineReader(handle: handle)
         var lineNo = 0
         var errors = 0
         var count = 0
@@ -114,39 +114,6 @@ func tokenizerWriteIDs(_ ids: [Int32], into buf: inout [UInt8]) {
     }
     buf.append(UInt8(ascii: "]"))
     buf.append(0x0A)
-}
-
-/// Splits a file handle into `\n`-terminated lines (the `\n` and a trailing `\r` removed), reading 1 MiB at a time.
-struct TokenizerLineReader {
-    let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var pos = 0
-    private var eof = false
-
-    init(handle: FileHandle) { self.handle = handle }
-
-    mutating func next() -> [UInt8]? {
-        while true {
-            if let nl = buffer[pos...].firstIndex(of: 0x0A) {
-                var line = Array(buffer[pos..<nl])
-                pos = nl + 1
-                if line.last == 0x0D { line.removeLast() }
-                return line
-            }
-            if eof {
-                if pos < buffer.count {
-                    let line = Array(buffer[pos...])
-                    pos = buffer.count
-                    return line
-                }
-                return nil
-            }
-            buffer.removeFirst(pos)
-            pos = 0
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { eof = true } else { buffer += chunk }
-        }
-    }
 }
 
 /// `eaft tokenizer info`: what a tokenizer.json holds.

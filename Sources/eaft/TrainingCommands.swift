@@ -1,6 +1,153 @@
 import ArgumentParser
+import Foundation
+import Training
+import Yams
 
-/// Subcommands of the Training area (train, eval, bench train). Registered in EAFT.swift.
+/// Subcommands of the Training area (train, eval). Registered in EAFT.swift.
 enum TrainingCommands {
-    static let all: [ParsableCommand.Type] = []
+    static let all: [ParsableCommand.Type] = [TrainCommand.self, EvalCommand.self]
+}
+
+/// `eaft train --config train.yaml [--resume DIR|auto] [--<key> <value> ...]`
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Fine-tune a model with SFT / EAFT (static, dynamic or hybrid gate) / DFT on tokenized data.",
+        discussion: """
+            The YAML config is described in schemas/train.md. Every config key is also a flag and flags \
+            override the file: --lr 1e-3 --steps 3 --schedule constant --warmup 0 --shuffle false \
+            (dashes or underscores: --batch-tokens = --batch_tokens). Keys: \(TrainConfig.keys.joined(separator: ", ")).
+            Writes <output_dir>/checkpoint-<step>/ (HF layout + optimizer + trainer state), metrics JSON lines \
+            (one per optimizer step: step, loss before the update, lr, grad_norm, ...), report.json and report.svg; \
+            prints the report summary as JSON on stdout.
+            """)
+
+    @Option(name: .long, help: "Train config YAML (schemas/train.md).")
+    var config: String?
+
+    @Option(name: .long, help: "Resume from a checkpoint folder, or 'auto' for the latest under output_dir.")
+    var resume: String?
+
+    @Argument(parsing: .allUnrecognized, help: "Config overrides: --<key> <value>.")
+    var overrides: [String] = []
+
+    func run() throws {
+        let cfg = try TrainConfigLoader.load(file: config, overrides: overrides)
+        var resumeDir: String? = resume
+        if resume == "auto" {
+            resumeDir = Checkpoint.latest(in: cfg.outputDir)
+            if resumeDir == nil { FileHandle.standardError.write(Data("no checkpoint under \(cfg.outputDir); starting fresh\n".utf8)) }
+        }
+        try FileManager.default.createDirectory(atPath: cfg.outputDir, withIntermediateDirectories: true)
+        let trainer = try Trainer(config: cfg, resume: resumeDir)
+        if !trainer.data.errors.isEmpty {
+            FileHandle.standardError.write(Data("skipped \(trainer.data.errors.count) bad data lines, first: \(trainer.data.errors[0])\n".utf8))
+        }
+        let metricsPath = cfg.metrics ?? (cfg.outputDir as NSString).appendingPathComponent("metrics.jsonl")
+        let fm = FileManager.default
+        if resumeDir == nil || !fm.fileExists(atPath: metricsPath) { fm.createFile(atPath: metricsPath, contents: nil) }
+        guard let out = FileHandle(forWritingAtPath: metricsPath) else { throw TrainError("cannot open metrics file", at: metricsPath) }
+        // On resume, drop lines for steps after the checkpoint, so the file is the one trajectory.
+        if resumeDir != nil {
+            let keep = trainer.state.history.map { String(decoding: (try? JSONEncoder.sorted.encode($0)) ?? Data(), as: UTF8.self) + "\n" }.joined()
+            try out.truncate(atOffset: 0)
+            out.write(Data(keep.utf8))
+        }
+        trainer.onStep = { m in out.write(Data((String(decoding: (try? JSONEncoder.sorted.encode(m)) ?? Data(), as: UTF8.self) + "\n").utf8)) }
+        let state = try trainer.run()
+        try out.close()
+        let ckpt = (cfg.outputDir as NSString).appendingPathComponent("checkpoint-\(state.step)")
+        let report = TrainReport(state: state, checkpoint: ckpt)
+        try report.write(to: cfg.outputDir)
+        var summary = report
+        summary.history = []
+        print(String(decoding: try JSONEncoder.sorted.encode(summary), as: UTF8.self))
+    }
+}
+
+/// `eaft eval --model DIR --data FILE.jsonl`: loss, perplexity and the entropy split of one model.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Loss / perplexity of a model on held-out JSONL sets ({\"ids\": [...], \"mask\": [...]} lines).",
+        discussion: "Prints one JSON line per set. The high/low-entropy split (H ≥ 2 / H ≤ 0.5 nats) uses this model's own entropies.")
+
+    @Option(name: .long, help: "Model folder (config.json + model.safetensors).")
+    var model: String
+
+    @Option(name: .long, help: "Held-out JSONL file(s); name=path to label them.")
+    var data: [String]
+
+    @Option(name: .long, help: "Token budget per batch.")
+    var batchTokens: Int = 16384
+
+    @Option(name: .long, help: "OpenBLAS threads.")
+    var threads: Int?
+
+    func run() throws {
+        let m = try TrainModel.load(directory: model)
+        var sets: [(String, TrainDataset)] = []
+        for (i, d) in data.enumerated() {
+            let parts = d.split(separator: "=", maxSplits: 1).map(String.init)
+            let (name, path) = parts.count == 2 ? (parts[0], parts[1]) : ("set\(i)", d)
+            let ds = try TrainDataset.load(paths: [path], maxLen: batchTokens, vocab: m.config.vocab)
+            if !ds.errors.isEmpty { FileHandle.standardError.write(Data("\(path): skipped \(ds.errors.count) bad lines, first: \(ds.errors[0])\n".utf8)) }
+            sets.append((name, ds))
+        }
+        let ev = Evaluator(sets: sets, batchTokens: batchTokens, batchSamples: Int.max)
+        let engine = StepEngine(model: m, spec: LossSpec(weight: .sft))
+        try ev.captureBaseEntropy(engine)
+        for r in try ev.evaluate(engine, step: 0) { print(String(decoding: try JSONEncoder.sorted.encode(r), as: UTF8.self)) }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return e
+    }
+}
+
+/// YAML file + `--key value` overrides → `TrainConfig` (unknown keys rejected by `TrainConfig`).
+enum TrainConfigLoader {
+    static func load(file: String?, overrides: [String]) throws -> TrainConfig {
+        var mapping = Node.Mapping([])
+        if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw TrainError("cannot read config", at: file) }
+            let node: Node?
+            do { node = try Yams.compose(yaml: text) } catch { throw TrainError("invalid YAML: \(error)", at: file) }
+            if let node {
+                guard let m = node.mapping else { throw TrainError("the config must be a YAML mapping", at: file) }
+                mapping = m
+            }
+        }
+        var i = 0
+        while i < overrides.count {
+            let arg = overrides[i]
+            guard arg.hasPrefix("--") else { throw TrainError("unexpected argument '\(arg)'", hint: "overrides look like --lr 1e-3") }
+            var key = String(arg.dropFirst(2)), value: String
+            if let eq = key.firstIndex(of: "=") {
+                value = String(key[key.index(after: eq)...]); key = String(key[..<eq]); i += 1
+            } else if i + 1 < overrides.count && !(overrides[i + 1].hasPrefix("--") && Double(overrides[i + 1]) == nil) {
+                value = overrides[i + 1]; i += 2
+            } else {
+                value = "true"; i += 1
+            }
+            key = key.replacingOccurrences(of: "-", with: "_")
+            guard TrainConfig.keys.contains(key) else {
+                throw TrainError("unknown option --\(key)", hint: "valid: \(TrainConfig.keys.map { "--" + $0 }.joined(separator: " "))")
+            }
+            let v: Node
+            do { v = try Yams.compose(yaml: value) ?? Node("") } catch { throw TrainError("invalid value for --\(key): \(value)") }
+            mapping[key] = v
+        }
+        do {
+            return try YAMLDecoder().decode(TrainConfig.self, from: Node.mapping(mapping))
+        } catch let e as TrainError {
+            throw e
+        } catch {
+            throw TrainError("invalid train config: \(error)", at: file ?? "flags")
+        }
+    }
 }

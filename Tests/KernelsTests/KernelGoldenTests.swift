@@ -150,4 +150,24 @@ final class KernelGoldenTests: XCTestCase {
         Elementwise.gatherRows(table: table, ids: [3, 1], out: &out, rows: 2, dim: 3)
         XCTAssertEqual(out, [9, 10, 11, 3, 4, 5])
     }
+
+    func testSplitColumnsMatchesNaive() {
+        var g = TestRNG(state: 7)
+        let rows = 5
+        let src = g.array(rows * 9), bias = g.array(2)
+        var a = [Float](repeating: 0, count: rows * 4), b = [Float](repeating: 0, count: rows * 2)
+        var c = [Float](repeating: 0, count: rows * 3)
+        a.withUnsafeMutableBufferPointer { ap in b.withUnsafeMutableBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+            var bb = bias
+            bb.withUnsafeMutableBufferPointer { biasP in
+                Elementwise.splitColumns(src, rows: rows, parts: [(ap.baseAddress!, 4, nil), (bp.baseAddress!, 2, biasP.baseAddress!),
+                                                                  (cp.baseAddress!, 3, nil)])
+            }
+        } } }
+        for r in 0..<rows {
+            XCTAssertEqual(Array(a[(r * 4)..<(r * 4 + 4)]), Array(src[(r * 9)..<(r * 9 + 4)]))
+            XCTAssertEqual(Array(b[(r * 2)..<(r * 2 + 2)]), [src[r * 9 + 4] + bias[0], src[r * 9 + 5] + bias[1]])
+            XCTAssertEqual(Array(c[(r * 3)..<(r * 3 + 3)]), Array(src[(r * 9 + 6)..<(r * 9 + 9)]))
+        }
+    }
 }

@@ -1,2 +1,0 @@
-/// Namespace marker for the Training module.
-public enum TrainingModule {}

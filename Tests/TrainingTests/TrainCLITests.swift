@@ -1,0 +1,96 @@
+import Foundation
+import Records
+import TestSupport
+import XCTest
+
+/// End-to-end `eaft train` / `eaft eval` through the built binary (skipped when it isn't built,
+/// e.g. `swift test` without building the `eaft` product).
+final class TrainCLITests: XCTestCase {
+    var binary: URL? {
+        // The test bundle sits in the build products folder, beside the executable.
+        #if os(Linux)
+        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        #else
+        var dir = Bundle(for: TrainCLITests.self).bundleURL
+        #endif
+        for _ in 0..<4 {
+            dir.deleteLastPathComponent()
+            let exe = dir.appendingPathComponent("eaft")
+            if FileManager.default.isExecutableFile(atPath: exe.path) { return exe }
+        }
+        return nil
+    }
+
+    @discardableResult
+    func eaft(_ args: [String], expectFailure: Bool = false) throws -> (String, String) {
+        guard let bin = binary else { throw XCTSkip("eaft binary not built next to the tests") }
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let so = String(decoding: o, as: UTF8.self), se = String(decoding: e, as: UTF8.self)
+        if expectFailure { XCTAssertNotEqual(p.terminationStatus, 0, "expected failure: \(args)") } else {
+            XCTAssertEqual(p.terminationStatus, 0, "eaft \(args.joined(separator: " ")) failed: \(se)")
+        }
+        return (so, se)
+    }
+
+    func testTrainWithYAMLAndFlagOverridesThenResumeAndEval() throws {
+        let model = try SharedData.require("reference/qwen3-tiny").path
+        let dir = try SharedData.tempDir("cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fx = SharedData.repo("Tests/Fixtures/training").path
+        let yaml = dir.appendingPathComponent("t.yaml").path
+        try """
+            model: \(model)
+            data: \(fx)/train.jsonl
+            eval_target: \(fx)/eval_target.jsonl
+            eval_general: \(fx)/eval_general.jsonl
+            output_dir: \(dir.path)/out
+            loss: eaft
+            lr: 1.0e-5
+            steps: 100
+            batch_tokens: 256
+            """.write(toFile: yaml, atomically: true, encoding: .utf8)
+        // Flags override the file (steps, lr) and every key is a flag (--save-interval, --batch_samples).
+        let (stdout, _) = try eaft(["train", "--config", yaml, "--steps", "4", "--lr", "1e-3", "--save-interval", "2", "--batch_samples", "8",
+                                    "--schedule", "constant", "--warmup", "0"])
+        let report = try JSONParser.parse(stdout)
+        XCTAssertEqual(report["steps"]?.intValue, 4)
+        XCTAssertNotNil(report["forgetting"]?.doubleValue)
+        let lines = try String(contentsOfFile: "\(dir.path)/out/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 4)
+        let first = try JSONParser.parse(String(lines[0]))
+        XCTAssertEqual(first["lr"]?.doubleValue, 1e-3)
+        for k in ["step", "loss", "lr", "grad_norm"] { XCTAssertNotNil(first[k], k) }
+        for f in ["checkpoint-2/model.safetensors", "checkpoint-4/optimizer.safetensors", "checkpoint-4/trainer_state.json",
+                  "checkpoint-4/config.json", "report.json", "report.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir.path)/out/\(f)"), f)
+        }
+        // Resume from checkpoint-2 into a second folder: same metrics lines bit for bit.
+        try FileManager.default.createDirectory(atPath: "\(dir.path)/out2", withIntermediateDirectories: true)
+        try eaft(["train", "--config", yaml, "--steps", "4", "--lr", "1e-3", "--save-interval", "2", "--batch_samples", "8",
+                  "--schedule", "constant", "--warmup", "0", "--output-dir", "\(dir.path)/out2", "--resume", "\(dir.path)/out/checkpoint-2"])
+        let lines2 = try String(contentsOfFile: "\(dir.path)/out2/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines2.count, 4)
+        for (a, b) in zip(lines, lines2) {
+            let x = try JSONParser.parse(String(a)), y = try JSONParser.parse(String(b))
+            XCTAssertEqual(x["loss"], y["loss"]); XCTAssertEqual(x["grad_norm"], y["grad_norm"])
+        }
+        // Errors: unknown flag, unknown YAML key.
+        let (_, err) = try eaft(["train", "--config", yaml, "--learning-rate", "1"], expectFailure: true)
+        XCTAssertTrue(err.contains("learning_rate"), err)
+        try "model: x\nbogus: 1\n".write(toFile: yaml, atomically: true, encoding: .utf8)
+        let (_, err2) = try eaft(["train", "--config", yaml], expectFailure: true)
+        XCTAssertTrue(err2.contains("bogus"), err2)
+        // eval on the trained checkpoint
+        let (evalOut, _) = try eaft(["eval", "--model", "\(dir.path)/out/checkpoint-4", "--data", "target=\(fx)/eval_target.jsonl"])
+        let ev = try JSONParser.parse(String(evalOut.split(separator: "\n")[0]))
+        XCTAssertEqual(ev["set"]?.stringValue, "target")
+        XCTAssertGreaterThan(ev["loss"]?.doubleValue ?? 0, 0)
+    }
+}
