@@ -43,6 +43,10 @@ def main():
     ap.add_argument("--eaft", default=".build/release/eaft")
     ap.add_argument("--shared", default="../shared")
     ap.add_argument("--out", default="Tests/Fixtures/verify/math_disagreements.jsonl")
+    ap.add_argument("--extended", action="store_true",
+                    help="also run self-consistency (answer in a sentence vs itself) and shifted false-positive sets "
+                         "on OlympiadBench, AIME24, GaoKao2023en, College Math, Minerva (not written to the fixture)")
+    ap.add_argument("--skip-math-verify", action="store_true", help="eaft against labels only (fast)")
     ap.add_argument("--fixture", default="Tests/Fixtures/verify/math_verify_verdicts.json",
                     help="where to write Math-Verify's verdicts per dataset (read by VerifyTests)")
     a = ap.parse_args()
@@ -62,14 +66,39 @@ def main():
     sets.append(("math500 solution vs other row's answer", shifted,
                  [rows[i]["answer"].strip() == rows[(i + 7) % n5]["answer"].strip() for i in range(n5)]))
 
+    if a.extended:
+        def dollar(x):  # wrap in $…$ unless the answer already has math delimiters
+            return x if "$" in x else "$" + x + "$"
+        q = os.path.join(base, "qwen25_math_eval")
+        ol = [r for r in load(os.path.join(q, "olympiadbench", "test.jsonl")) if r.get("solution") and r.get("final_answer")]
+        ai = load(os.path.join(q, "aime24", "test.jsonl"))
+        ga = load(os.path.join(q, "gaokao2023en", "test.jsonl"))
+        co = load(os.path.join(q, "college_math", "test.jsonl"))
+        mi = load(os.path.join(q, "minerva_math", "test.jsonl"))
+        olr = [r["solution"][0] + "\nFinal answer: " + r["final_answer"][0] for r in ol]
+        olg = [r["final_answer"][0] for r in ol]
+        sets.append(("olympiadbench solution + 'Final answer:' vs final_answer", list(zip(olr, olg)), [True] * len(ol)))
+        sets.append(("aime24 solution vs answer", [(r["solution"], str(r["answer"])) for r in ai], [True] * len(ai)))
+        for name, rows_ in (("gaokao2023en", ga), ("college_math", co)):
+            sets.append((name + " 'The answer is $a$.' vs a", [("The answer is " + dollar(r["answer"]) + ".", r["answer"]) for r in rows_],
+                         [True] * len(rows_)))
+        sets.append(("minerva_math solution vs its own boxed", [(r["solution"], r["solution"]) for r in mi], [True] * len(mi)))
+        def shifted(name, resp, refs):
+            n_ = len(resp)
+            sets.append((name + " vs row i+7's answer", [(resp[i], refs[(i + 7) % n_]) for i in range(n_)],
+                         [refs[i].strip() == refs[(i + 7) % n_].strip() for i in range(n_)]))
+        shifted("olympiadbench", olr, olg)
+        shifted("college_math", ["The answer is " + dollar(r["answer"]) + "." for r in co], [r["answer"] for r in co])
+
     dis = []
     fixture = {}
     print("| dataset | rows | eaft = label | Math-Verify = label | eaft = Math-Verify | eaft s | Math-Verify s |")
     print("|---|---|---|---|---|---|---|")
     for name, pairs, labels in sets:
         ours, t_ours = run_eaft(a.eaft, pairs)
-        mv, t_mv = run_math_verify(pairs)
-        fixture[name] = "".join("1" if m[0] else "0" for m in mv)
+        mv, t_mv = run_math_verify(pairs) if not a.skip_math_verify else ([(o["verdict"], []) for o in ours], 0.0)
+        if not name.startswith(("olympiadbench", "aime24", "gaokao2023en", "college_math", "minerva_math")):
+            fixture[name] = "".join("1" if m[0] else "0" for m in mv)
         n = len(pairs)
         el = sum(o["verdict"] == l for o, l in zip(ours, labels))
         ml = sum(m[0] == l for m, l in zip(mv, labels))
@@ -80,11 +109,13 @@ def main():
                 dis.append({"dataset": name, "row": k, "reference": pairs[k][1], "label": l, "eaft": o["verdict"],
                             "eaft_reason": o["reason"], "eaft_extracted": o["extracted"], "math_verify": m[0],
                             "math_verify_extracted": m[1], "response_tail": pairs[k][0][-160:]})
+    if a.extended:
+        a.out = a.out.replace(".jsonl", "_extended.jsonl")
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
         for d in dis:
             f.write(json.dumps(d, ensure_ascii=False) + "\n")
-    with open(a.fixture, "w", encoding="utf-8") as f:
+    with open(a.fixture if not (a.extended or a.skip_math_verify) else os.devnull, "w", encoding="utf-8") as f:
         json.dump({"math_verify_version": "0.9.0", "verdicts": fixture}, f, indent=0)
         f.write("\n")
     print(f"\n{len(dis)} disagreement rows written to {a.out}", file=sys.stderr)

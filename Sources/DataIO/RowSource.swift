@@ -13,7 +13,7 @@ public protocol RowIterator: AnyObject {
     /// `DataIOError` when the file cannot be read further (corrupt compressed stream, I/O
     /// error); rows before it have all been returned.
     func next() throws -> (row: JSONValue, location: SourceLocation)?
-    /// Reader counters (for Parquet: rows only).
+    /// Reader counters (for Parquet: rows, and bytes = file size).
     var stats: JSONLStats { get }
     /// The file this iterator reads.
     var path: String { get }
@@ -71,8 +71,7 @@ public enum RowSource {
     }
 
     static func openParquet(path: String, options: RowSourceOptions) throws -> any RowIterator {
-        throw DataIOError("parquet support not yet merged", at: SourceLocation(file: path),
-                          hint: "convert to JSONL (pyarrow: pq.read_table(p).to_pylist()) until the Parquet reader lands")
+        try ParquetRowSource(path: path, options: options)
     }
 }
 

@@ -101,7 +101,11 @@ public struct AnswerExtractor: Sendable {
         while e < u.count {
             let c = u[e]
             if c == UInt8(ascii: "\\"), e + 1 < u.count, u[e + 1] == UInt8(ascii: "$") { e += 2; continue }
-            if c == UInt8(ascii: "$") { inMath.toggle(); e += 1; continue }
+            if c == UInt8(ascii: "$") {  // `$` or `$$` opens / closes math
+                inMath.toggle()
+                e += (e + 1 < u.count && u[e + 1] == UInt8(ascii: "$")) ? 2 : 1
+                continue
+            }
             if !inMath {
                 if c == UInt8(ascii: "\n") { break }
                 if c == UInt8(ascii: "{") || c == UInt8(ascii: "(") || c == UInt8(ascii: "[") { depth += 1 }

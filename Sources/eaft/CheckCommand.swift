@@ -40,7 +40,7 @@ struct Check: ParsableCommand {
         out.reserveCapacity(data.count / 4)
         var passed = 0, failed = 0, bad = 0, lineNo = 0
         let writer = JSONWriter()
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             var start = 0
             let n = raw.count
             while start < n {

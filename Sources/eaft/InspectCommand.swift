@@ -9,18 +9,26 @@ struct Inspect: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a JSONL / JSON / Parquet file's rows, or its records normalised by an adapter.",
         discussion: """
-            Output contract (stdout holds only JSON lines, one object per line):
-              --raw               stored rows as read (JSONL: the parsed object, keys in file order;
-                                  Parquet: pyarrow to_pylist() values — null, base64 for binary,
-                                  integers as integers, floats in shortest round-trip form).
-              --adapter NAME      normalised Records in their JSON form (schemas/records.md), keys in a
-                                  stable order: id, source, domain, messages, tools, reference, metadata.
-              (neither)           a header of '# ' lines (file, format, compression; Parquet schema and
-                                  row count), then the raw rows.
-            --stats prints reader counters as one JSON object on stderr at the end (lines, rows,
-            blank_lines, bad lines by reason, bytes, seconds, MB/s; with --adapter also records and
-            adapter_errors) and reads the whole file even past --limit. Bad lines and adapter
-            errors are reported on stderr ('bad line: ...', 'record error: ...'), never on stdout.
+            stdout holds only JSON lines, one object per line:
+
+            --raw: stored rows as read. JSONL: the parsed object, keys in file order. Parquet: pyarrow \
+            to_pylist() values (null, base64 for binary, integers as integers, floats in shortest \
+            round-trip form).
+
+            --adapter NAME: normalised Records in their JSON form (schemas/records.md), keys in a stable \
+            order: id, source, domain, messages, tools, reference, metadata.
+
+            Neither: a header of '# ' lines (file, format, compression; for Parquet the row count, row \
+            groups and schema), then the raw rows.
+
+            --stats prints reader counters as one JSON object on stderr at the end (lines, rows, \
+            blank_lines, bad lines by reason, bytes, seconds, mb_per_s; with --adapter also records and \
+            adapter_errors) and reads the whole file even past --limit. Bad lines and adapter errors are \
+            reported on stderr ('bad line: ...', 'record error: ...'), never on stdout. A damaged \
+            compressed stream or Parquet row group is reported as 'error: ...' on stderr (JSONL stops \
+            there after every good row before it; Parquet goes on with the next row group) and the \
+            exit status is 1.
+
             Adapters: \(AdapterRegistry.names.joined(separator: ", ")).
             """)
 
@@ -90,10 +98,16 @@ struct Inspect: ParsableCommand {
         }
         let recordAdapter = try adapter.map { try makeAdapter($0) }
         var printed = 0, records = 0, adapterErrors = 0, index = 0
-        var streamError: DataIOError?
+        var streamErrors: [DataIOError] = []
         while printed < limit || stats {
             let next: (row: JSONValue, location: SourceLocation)?
-            do { next = try it.next() } catch let e as DataIOError { streamError = e; break }
+            do { next = try it.next() } catch let e as DataIOError {
+                // JSONL ends after a stream error; Parquet continues with the next row group.
+                FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+                streamErrors.append(e)
+                if streamErrors.count >= 1000 { break }
+                continue
+            }
             guard let (row, loc) = next else { break }
             defer { index += 1 }
             if let a = recordAdapter {
@@ -126,12 +140,10 @@ struct Inspect: ParsableCommand {
                 o["records"] = .int(Int64(records))
                 o["adapter_errors"] = .int(Int64(adapterErrors))
             }
+            o["stream_errors"] = .int(Int64(streamErrors.count))
             FileHandle.standardError.write(Data((JSONWriter().string(.object(o)) + "\n").utf8))
         }
-        if let e = streamError {
-            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
-            throw ExitCode(1)
-        }
+        if !streamErrors.isEmpty { throw ExitCode(1) }
     }
 
     func makeAdapter(_ name: String) throws -> any RecordAdapter {

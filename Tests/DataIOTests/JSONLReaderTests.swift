@@ -219,10 +219,13 @@ final class JSONLReaderTests: XCTestCase {
         XCTAssertEqual(v["text"], "not json")
     }
 
-    func testParquetIsReportedClearly() throws {
+    func testBrokenParquetIsALocatedError() throws {
         let p = try JSONLTest.write(Array("PAR1xxxxPAR1".utf8), name: "x.parquet", in: dir)
+        XCTAssertEqual(try RowFormat.detect(path: p), .parquet)
         XCTAssertThrowsError(try RowSource.open(path: p)) { e in
-            XCTAssertTrue("\(e)".contains("parquet"), "\(e)")
+            let d = e as? DataIOError
+            XCTAssertEqual(d?.location.file, p)
+            XCTAssertNotNil(d?.location.byteOffset, "\(e)")
         }
     }
 }
