@@ -129,7 +129,7 @@ def decode_sample(raw, o):
         nonlocal o
         a = np.frombuffer(raw, dtype=dtype, count=n, offset=o)
         o += a.nbytes
-        return a
+        return a.astype(a.dtype.newbyteorder("="), copy=True)  # writable, native order (torch.from_numpy-friendly)
 
     s = dict(meta)
     s["ids"] = arr("<u4", t)

@@ -104,7 +104,10 @@ extension AuditReport {
             s += "<rect x=\(String(format: "\"%.2f\"", x0 + Double(i) * bw)) y=\(String(format: "\"%.2f\"", y0 + h - bh)) width=\(String(format: "\"%.2f\"", bw - 1)) height=\(String(format: "\"%.2f\"", bh)) fill=\"#4c72b0\"/>"
         }
         let xt = (0...4).map { (Double($0) / 4, String(format: "%.2f", Double($0) / 4)) }
-        let yt = (0...2).map { (Double($0) / 2, String(Int(maxC * Double($0) / 2))) }
+        let yt = (0...2).map { k -> (Double, String) in
+            let v = Int(maxC * Double(k) / 2)
+            return (Double(k) / 2, v >= 10_000 ? "\(v / 1000)k" : String(v))
+        }
         s += axis(x0, y0, w, h, xLabel: "gate g", yLabel: "label tokens", xTicks: xt, yTicks: yt)
         return s + "</svg>"
     }
@@ -114,7 +117,7 @@ extension AuditReport {
         let x0 = 62.0, y0 = 10.0, h = 240.0
         let w = max(200.0, Double(names.count) * 60)
         let maxR = max(0.01, names.map { max(bySource[$0]!.conflictRatePercentile, bySource[$0]!.conflictRateAbsolute) }.max() ?? 0.01) * 1.1
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w + 70))\" height=\"330\" viewBox=\"0 0 \(Int(w + 70)) 330\">"
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w + 150))\" height=\"330\" viewBox=\"0 0 \(Int(w + 150)) 330\">"
         let gw = w / Double(max(1, names.count))
         for (i, n) in names.enumerated() {
             let g = bySource[n]!

@@ -126,9 +126,11 @@ final class ShardTests: XCTestCase {
             if rep.ok { missed.append(pos) } else {
                 XCTAssertTrue(rep.problems.contains { $0.contains(m.shards[0].file) }, "problem should name the file: \(rep.problems)")
             }
-            // The reader alone (without the manifest) must also refuse or detect it.
-            var rep2 = ShardVerifier.Report(directory: dir)
-            if ShardVerifier.verifyFile(path: path, expect: nil, rep: &rep2).isEmpty { missed.append(-pos - 1) }
+            // The file's own checksums (without the manifest) must also catch it (every 5th position, for time).
+            if pos % 5 == 0 {
+                var rep2 = ShardVerifier.Report(directory: dir)
+                if ShardVerifier.verifyFile(path: path, expect: nil, rep: &rep2).isEmpty { missed.append(-pos - 1) }
+            }
         }
         try Data(orig).write(to: URL(fileURLWithPath: path))
         XCTAssertEqual(missed, [], "flips not detected at \(missed.prefix(20))")
