@@ -7,9 +7,10 @@ public struct TrainConfig: Sendable, Codable, Equatable {
     // Model, data, outputs
     /// Base model folder (HF layout: config.json + model.safetensors).
     public var model: String = ""
-    /// Training data: JSONL files of `{"ids": [...], "mask": [...], "gate": [...]?}` (one or more).
+    /// Training data: JSONL files of `{"ids": [...], "mask": [...], "gate": [...]?}` and/or eaft shard
+    /// directories (schemas/shard.v1.md; the stored gate is the static gate). One or more.
     public var data: [String] = []
-    /// Held-out target-domain set (JSONL ids+mask); optional.
+    /// Held-out target-domain set (JSONL ids+mask or shard directory); optional.
     public var evalTarget: String? = nil
     /// Held-out general-domain set (forgetting); optional.
     public var evalGeneral: String? = nil
@@ -127,7 +128,7 @@ public struct TrainConfig: Sendable, Codable, Equatable {
     public func validate() throws {
         func bad(_ k: String, _ why: String) -> TrainError { TrainError("invalid '\(k)': \(why)", at: "train config") }
         if model.isEmpty { throw bad("model", "required (base model folder)") }
-        if data.isEmpty { throw bad("data", "required (JSONL file(s))") }
+        if data.isEmpty { throw bad("data", "required (JSONL file(s) or shard directories)") }
         if !["cosine", "linear", "constant"].contains(schedule) { throw bad("schedule", "'\(schedule)' (cosine, linear, constant)") }
         if !["mix", "min"].contains(hybrid) { throw bad("hybrid", "'\(hybrid)' (mix, min)") }
         if !(lr >= 0) { throw bad("lr", "must be ≥ 0") }

@@ -13,15 +13,16 @@ public struct TrainSample: Sendable, Equatable {
 }
 
 /// Training / evaluation samples loaded from JSONL (`{"ids": [...], "mask": [...], "gate": [...]?}`;
-/// `mask` and `gate` align with `ids`). Bad lines are skipped and counted with file:line reasons.
+/// `mask` and `gate` align with `ids`) or eaft shard directories (`TrainDatasetShards.swift`).
+/// Bad lines / samples are skipped and counted with file:line (or dir#index) reasons.
 public struct TrainDataset: Sendable {
     public var samples: [TrainSample] = []
-    /// Skipped lines: "file:line: reason".
+    /// Skipped lines / samples: "file:line: reason" or "dir#index: reason".
     public var errors: [String] = []
     public var truncated = 0
     public init(samples: [TrainSample] = []) { self.samples = samples }
 
-    /// Loads one or more JSONL files, truncating samples to `maxLen` tokens, checking ids < `vocab`.
+    /// Loads JSONL files and/or shard directories, truncating samples to `maxLen` tokens, checking ids < `vocab`.
     public static func load(paths: [String], maxLen: Int, vocab: Int) throws -> TrainDataset {
         var ds = TrainDataset()
         for path in paths {
@@ -30,8 +31,8 @@ public struct TrainDataset: Sendable {
                 throw TrainError("data file not found", at: path)
             }
             if isDir.boolValue {
-                throw TrainError("shard directories are not supported by the trainer yet", at: path,
-                                 hint: "pass a JSONL file of {\"ids\": [...], \"mask\": [...]} lines")
+                try loadShards(path, maxLen: maxLen, vocab: vocab, into: &ds)
+                continue
             }
             guard let data = FileManager.default.contents(atPath: path) else { throw TrainError("cannot read", at: path) }
             var lineNo = 0
@@ -60,6 +61,16 @@ public struct TrainDataset: Sendable {
             }
         }
         return ds
+    }
+
+    /// Every skipped line / sample, one per line for stderr: the first `limit` in full, then a
+    /// count of the rest. Empty when nothing was skipped.
+    public func errorReport(limit: Int = 20) -> String {
+        guard !errors.isEmpty else { return "" }
+        var s = "skipped \(errors.count) bad data \(errors.count == 1 ? "entry" : "entries"):\n"
+        for e in errors.prefix(limit) { s += "  \(e)\n" }
+        if errors.count > limit { s += "  ... and \(errors.count - limit) more\n" }
+        return s
     }
 
     static func parseLine(_ line: UnsafeRawBufferPointer, vocab: Int) throws -> TrainSample {

@@ -41,7 +41,7 @@ struct TrainCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: cfg.outputDir, withIntermediateDirectories: true)
         let trainer = try Trainer(config: cfg, resume: resumeDir)
         if !trainer.data.errors.isEmpty {
-            FileHandle.standardError.write(Data("skipped \(trainer.data.errors.count) bad data lines, first: \(trainer.data.errors[0])\n".utf8))
+            FileHandle.standardError.write(Data(trainer.data.errorReport().utf8))
         }
         let metricsPath = cfg.metrics ?? (cfg.outputDir as NSString).appendingPathComponent("metrics.jsonl")
         let fm = FileManager.default
@@ -69,13 +69,13 @@ struct TrainCommand: ParsableCommand {
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Loss / perplexity of a model on held-out JSONL sets ({\"ids\": [...], \"mask\": [...]} lines).",
+        abstract: "Loss / perplexity of a model on held-out sets: JSONL ({\"ids\": [...], \"mask\": [...]} lines) or shard directories.",
         discussion: "Prints one JSON line per set. The high/low-entropy split (H ≥ 2 / H ≤ 0.5 nats) uses this model's own entropies.")
 
     @Option(name: .long, help: "Model folder (config.json + model.safetensors).")
     var model: String
 
-    @Option(name: .long, help: "Held-out JSONL file(s); name=path to label them.")
+    @Option(name: .long, help: "Held-out JSONL file(s) or shard directories; name=path to label them.")
     var data: [String]
 
     @Option(name: .long, help: "Token budget per batch.")
@@ -91,7 +91,7 @@ struct EvalCommand: ParsableCommand {
             let parts = d.split(separator: "=", maxSplits: 1).map(String.init)
             let (name, path) = parts.count == 2 ? (parts[0], parts[1]) : ("set\(i)", d)
             let ds = try TrainDataset.load(paths: [path], maxLen: batchTokens, vocab: m.config.vocab)
-            if !ds.errors.isEmpty { FileHandle.standardError.write(Data("\(path): skipped \(ds.errors.count) bad lines, first: \(ds.errors[0])\n".utf8)) }
+            if !ds.errors.isEmpty { FileHandle.standardError.write(Data(ds.errorReport().utf8)) }
             sets.append((name, ds))
         }
         let ev = Evaluator(sets: sets, batchTokens: batchTokens, batchSamples: Int.max)
@@ -122,6 +122,7 @@ enum TrainConfigLoader {
                 mapping = m
             }
         }
+        var flagValues: [String: String] = [:]
         var i = 0
         while i < overrides.count {
             let arg = overrides[i]
@@ -141,13 +142,58 @@ enum TrainConfigLoader {
             let v: Node
             do { v = try Yams.compose(yaml: value) ?? Node("") } catch { throw TrainError("invalid value for --\(key): \(value)") }
             mapping[key] = v
+            flagValues[key] = value
         }
         do {
             return try YAMLDecoder().decode(TrainConfig.self, from: Node.mapping(mapping))
         } catch let e as TrainError {
             throw e
+        } catch let e as DecodingError {
+            let (key, expected) = ConfigDecodingError.describe(e)
+            // Blame the flag when the bad value came from one, else the file (with its line when known).
+            if let key, let raw = flagValues[key] {
+                throw TrainError("--\(key.replacingOccurrences(of: "_", with: "-")): expected \(expected), got \"\(raw)\"")
+            }
+            let node = key.flatMap { mapping[$0] }
+            let got = node.map { $0.scalar?.string ?? ($0.sequence != nil ? "a list" : "a mapping") }
+            var at = file ?? "flags"
+            if let line = node?.mark?.line { at += ":\(line)" }
+            throw TrainError("invalid train config: \(key.map { "'\($0)'" } ?? "value"): expected \(expected)\(got.map { ", got \"\($0)\"" } ?? "")",
+                             at: at)
         } catch {
             throw TrainError("invalid train config: \(error)", at: file ?? "flags")
+        }
+    }
+}
+
+/// Readable `DecodingError`s for configs: the offending key path and the expected type.
+enum ConfigDecodingError {
+    /// (top-level key, "expected …" phrase). The key is nil when the error has no coding path.
+    static func describe(_ e: DecodingError) -> (key: String?, expected: String) {
+        func keyOf(_ path: [CodingKey]) -> String? { path.first?.stringValue }
+        func name(_ t: Any.Type) -> String {
+            let n = "\(t)"
+            if n == "Double" || n == "Float" { return "a number" }
+            if n.hasPrefix("Int") || n.hasPrefix("UInt") { return "an integer" }
+            if n == "Bool" { return "true or false" }
+            if n == "String" { return "a string" }
+            if n.hasPrefix("Array") { return "a list" }
+            if n.hasPrefix("Dictionary") { return "a mapping" }
+            return n
+        }
+        switch e {
+        case .typeMismatch(let t, let c):
+            let path = c.codingPath.map(\.stringValue).joined(separator: ".")
+            let sub = c.codingPath.count > 1 ? " at \(path)" : ""
+            return (keyOf(c.codingPath), name(t) + sub)
+        case .valueNotFound(let t, let c):
+            return (keyOf(c.codingPath), name(t))
+        case .keyNotFound(let k, let c):
+            return (keyOf(c.codingPath) ?? k.stringValue, "key '\(k.stringValue)'")
+        case .dataCorrupted(let c):
+            return (keyOf(c.codingPath), c.debugDescription)
+        @unknown default:
+            return (nil, "\(e)")
         }
     }
 }

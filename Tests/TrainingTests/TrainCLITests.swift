@@ -84,6 +84,13 @@ final class TrainCLITests: XCTestCase {
         // Errors: unknown flag, unknown YAML key.
         let (_, err) = try eaft(["train", "--config", yaml, "--learning-rate", "1"], expectFailure: true)
         XCTAssertTrue(err.contains("learning_rate"), err)
+        // A bad flag value blames the flag, not the file; a bad file value names key, expected type and line.
+        let (_, err3) = try eaft(["train", "--config", yaml, "--lr", "abc"], expectFailure: true)
+        XCTAssertTrue(err3.contains(#"--lr: expected a number, got "abc""#), err3)
+        XCTAssertFalse(err3.contains("t.yaml") || err3.contains("DecodingError"), err3)
+        try "model: x\nlr: fast\n".write(toFile: yaml, atomically: true, encoding: .utf8)
+        let (_, err4) = try eaft(["train", "--config", yaml], expectFailure: true)
+        XCTAssertTrue(err4.contains(#"t.yaml:2: invalid train config: 'lr': expected a number, got "fast""#), err4)
         try "model: x\nbogus: 1\n".write(toFile: yaml, atomically: true, encoding: .utf8)
         let (_, err2) = try eaft(["train", "--config", yaml], expectFailure: true)
         XCTAssertTrue(err2.contains("bogus"), err2)
