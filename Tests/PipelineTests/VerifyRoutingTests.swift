@@ -64,4 +64,32 @@ final class VerifyRoutingTests: XCTestCase {
         }
         XCTAssertEqual(n, 156)
     }
+
+    /// A self-made medical free-text record and a math record through the executor: the
+    /// manifest counts verdicts, the medical one is kept as `unverifiable`.
+    func testManifestCountsVerdicts() throws {
+        let dir = try SharedData.tempDir("routing")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let med = dir.appendingPathComponent("med.jsonl").path
+        try #"{"Question": "Cause of fifth disease?", "Complex_CoT": "Slapped cheek rash, 0.4 ...", "Response": "Parvovirus B19.", "Ground-True Answer": "Parvovirus B19"}"#
+            .write(toFile: med, atomically: true, encoding: .utf8)
+        let gsm = dir.appendingPathComponent("gsm.jsonl").path
+        try [#"{"question": "1+1?", "answer": "Two.\n#### 2"}"#, #"{"question": "2+2?", "answer": "Four.\n#### 4"}"#]
+            .joined(separator: "\n").write(toFile: gsm, atomically: true, encoding: .utf8)
+        let spec = try PipelineSpec.parse(yaml: """
+            name: t
+            inputs:
+              - {path: \(med), adapter: huatuo_o1, domain: medical}
+              - {path: \(gsm), adapter: gsm8k, domain: math}
+            stages:
+              - verify: {keep: [correct, unverifiable]}
+            output: {dir: \(dir.appendingPathComponent("out").path)}
+            """)
+        let m = try XCTUnwrap(Executor.run(spec: spec, components: try RealComponents.make(spec: spec), options: RunOptions()).manifest)
+        let verify = try XCTUnwrap(m.stages.first(where: { $0.name == "verify" }))
+        XCTAssertEqual(verify.input, 3)
+        XCTAssertEqual(verify.kept, 3)
+        XCTAssertEqual(verify.verdicts, ["unverifiable": 1, "correct": 2])
+        XCTAssertNil(m.stages.first(where: { $0.name == "read" })?.verdicts)
+    }
 }
