@@ -12,21 +12,11 @@ EAFT=.build/release/eaft
 mkdir -p demo/build out
 
 echo "== tokenizer (byte-level BPE trained on demo/data)" >&2
-if "$EAFT" tokenizer train --help 2>/dev/null | grep -q -- "--vocab-size"; then
-  "$EAFT" tokenizer train --input demo/data/corpus.jsonl --field text --vocab-size 1024 \
-    --special-tokens "<|endoftext|>" "<|im_start|>" "<|im_end|>" --out demo/build/tokenizer.json >&2
-else
-  echo "(eaft tokenizer train not available in this build: training with the Python tokenizers library)" >&2
-  python3 scripts/pipeline_demo_fallback.py tokenizer demo/data/corpus.jsonl 1024 demo/build/tokenizer.json
-fi
+"$EAFT" tokenizer train --input demo/data/corpus.jsonl --field text --vocab-size 1024 \
+  --special-tokens "<|endoftext|>" "<|im_start|>" "<|im_end|>" --out demo/build/tokenizer.json >&2
 
 echo "== model (random init, demo/model-config.json)" >&2
-if "$EAFT" model init --help >/dev/null 2>&1; then
-  "$EAFT" model init --config demo/model-config.json --out demo/build/model >&2
-else
-  echo "(eaft model init not available in this build: writing the random-init checkpoint with numpy)" >&2
-  python3 scripts/pipeline_demo_fallback.py model demo/model-config.json demo/build/model 0
-fi
+"$EAFT" model init --config demo/model-config.json --out demo/build/model >&2
 
 echo "== eaft run pipelines/demo.yaml" >&2
 "$EAFT" run pipelines/demo.yaml --rejects out/demo-rejects.jsonl > out/demo-run.json
