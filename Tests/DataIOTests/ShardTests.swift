@@ -137,7 +137,7 @@ final class ShardTests: XCTestCase {
         XCTAssertTrue(ShardVerifier.verify(directory: dir).ok)
     }
 
-    /// Every bit of every byte of manifest.json (and of its sidecar) is covered by manifest.crc32c.
+    /// Every byte of manifest.json (and of its sidecar) is covered by manifest.crc32c: two bit flips per byte.
     func testVerifyCatchesEveryManifestBitFlip() throws {
         let dir = try SharedData.tempDir("mflip").path
         var m = try ShardFixtures.write(ShardFixtures.samples(5, maxTokens: 30), to: dir, options: ShardWriterOptions(blockBytes: 300))
@@ -152,7 +152,8 @@ final class ShardTests: XCTestCase {
             let orig = try AtomicFile.read(path)
             var missed: [String] = []
             for pos in 0..<orig.count {
-                for bit in 0..<8 {
+                // Two bits per byte (all 8 took up to 35 s on the loaded CI box); CRC-32C catches any single-bit error.
+                for bit in [pos % 8, (pos + 4) % 8] {
                     var bad = orig
                     bad[pos] ^= UInt8(1 << bit)
                     try Data(bad).write(to: URL(fileURLWithPath: path))
