@@ -143,6 +143,12 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
             if seen.contains(st.name) { throw bad("stage '\(st.name)' appears twice", "stages.\(i)") }
             seen.insert(st.name)
             if case .score(let s) = st, let k = s.topK, k < 2 { throw bad("top_k must be ≥ 2", "stages.\(i).score.top_k") }
+            if case .verify(let v) = st {
+                for d in v.mathDomains ?? [] where Domain(rawValue: d) == nil {
+                    throw bad("unknown domain '\(d)' (one of \(Domain.allCases.map(\.rawValue).joined(separator: ", ")))",
+                              "stages.\(i).verify.math_domains")
+                }
+            }
             if case .sample(let s) = st, s.n < 0 { throw bad("n must be ≥ 0", "stages.\(i).sample.n") }
             if case .dedup(let d) = st {
                 if let m = d.method, m != "exact" {
@@ -159,6 +165,11 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         if let si = stages.firstIndex(where: { $0.name == "score" }), si != stages.count - 1 {
             throw bad("score must be the last stage", "stages.\(si)")
         }
+    }
+
+    public var verifyStage: VerifyStage? {
+        for s in stages { if case .verify(let x) = s { return x } }
+        return nil
     }
 
     public var scoreStage: ScoreStage? {

@@ -36,7 +36,7 @@ public enum RealComponents {
                 return ModelScorer(model: m)
             }
         }
-        return PipelineComponents(openInput: { try AdapterStream(input: $0) }, renderer: renderer, verifier: RecordVerifier(),
+        return PipelineComponents(openInput: { try AdapterStream(input: $0) }, renderer: renderer, verifier: RecordVerifier(mathDomains: Set(spec.verifyStage?.mathDomains ?? ["math"])),
                                   makeScorer: makeScorer, tokenizer: tokFP, model: modelFP)
     }
 }
@@ -86,17 +86,25 @@ final class AdapterStream: RecordStream {
     }
 }
 
-/// Picks the verifier from the record's reference kind.
+/// Picks the verifier from the record's reference kind and domain: choice → ChoiceVerifier,
+/// tool calls → ToolCallVerifier, a free-text answer → MathVerifier only in `mathDomains`
+/// (default math), otherwise `unverifiable` (a medical free-text answer is not a number).
 struct RecordVerifier: RecordVerifying {
     let math = MathVerifier()
     let choice = ChoiceVerifier()
     let tools = ToolCallVerifier()
+    /// Domains (raw values) whose `answer` references the math verifier grades.
+    var mathDomains: Set<String> = ["math"]
 
     func verify(_ record: Record) -> (verdict: String, reason: String) {
         guard let ref = record.reference else { return ("unverifiable", "no_reference") }
         let v: Verdict
         switch ref.kind {
-        case .answer: v = math.verify(record)
+        case .answer:
+            guard mathDomains.contains(record.domain.rawValue) else {
+                return ("unverifiable", "free_text_answer: \(record.domain.rawValue) answers are not graded (verify.math_domains)")
+            }
+            v = math.verify(record)
         case .choice: v = choice.verify(record)
         case .toolCalls: v = tools.verify(record)
         }

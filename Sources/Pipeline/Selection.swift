@@ -18,7 +18,8 @@ struct StageCounter {
     var input = 0
     var kept = 0
     var dropped: [String: Int] = [:]
-    var stats: ShardManifest.StageStats { .init(name: name, input: input, kept: kept, dropped: dropped) }
+    var verdicts: [String: Int]?
+    var stats: ShardManifest.StageStats { .init(name: name, input: input, kept: kept, dropped: dropped, verdicts: verdicts) }
 }
 
 /// Phase A: stream every input through the per-record stages (verify, dedup, decontaminate,
@@ -47,7 +48,11 @@ struct Selector {
 
     func run() throws -> Result {
         let perRecord = spec.stages.filter { $0.name != "sample" && $0.name != "score" }
-        var counters = [StageCounter(name: "read"), StageCounter(name: "render")] + perRecord.map { StageCounter(name: $0.name) }
+        var counters = [StageCounter(name: "read"), StageCounter(name: "render")] + perRecord.map { st in
+            var c = StageCounter(name: st.name)
+            if case .verify = st { c.verdicts = [:] }
+            return c
+        }
         let ngrams: NGramIndex? = try perRecord.compactMap { s -> NGramIndex? in
             if case .decontaminate(let d) = s { return try NGramIndex(stage: d) }
             return nil
@@ -88,6 +93,7 @@ struct Selector {
                 for (si, st) in perRecord.enumerated() {
                     if dropAt >= 0 && dropAt < si { break }
                     counters[2 + si].input += 1
+                    if case .verify = st, let v = o.candidate?.verdict { counters[2 + si].verdicts?[v, default: 0] += 1 }
                     if si == dropAt { break }
                     if case .dedup = st {
                         if !dedupSeen.insert(o.dedupKey).inserted {

@@ -64,6 +64,20 @@ public enum Stage: Sendable, Codable, Equatable {
 public struct VerifyStage: Sendable, Codable, Equatable {
     /// Verdicts to keep (default `[correct]`); `[correct, unverifiable]` keeps records without a reference.
     public var keep: [String]?
+    /// Domains whose free-text `answer` references are graded by the math verifier (default
+    /// `[math]`); a free-text answer in any other domain (e.g. HuatuoGPT-o1's medical
+    /// answers) is `unverifiable`. Choice and tool-call references are always verified.
+    public var mathDomains: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case keep
+        case mathDomains = "math_domains"
+    }
+
+    public init(keep: [String]? = nil, mathDomains: [String]? = nil) {
+        self.keep = keep
+        self.mathDomains = mathDomains
+    }
 }
 
 /// Drops repeated records; the first occurrence in input order wins.

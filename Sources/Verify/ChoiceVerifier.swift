@@ -21,8 +21,9 @@ public struct ChoiceVerifier: Sendable {
         case none
     }
 
-    /// Options from JSON: an object `{"A": text, …}` (key order kept) or a list of texts
-    /// (keys A, B, C, …). Absent/null → [].
+    /// Options from JSON: an object `{"A": text, …}` (key order kept), a list of texts
+    /// (keys A, B, C, …) or a list of `{"key", "text"}` objects (as in `reference.options`).
+    /// Absent/null → [].
     public static func options(from v: JSONValue?) throws -> [Reference.Option] {
         guard let v, !v.isNull else { return [] }
         switch v {
@@ -33,11 +34,17 @@ public struct ChoiceVerifier: Sendable {
             }
         case .array(let a):
             return try a.enumerated().map { k, e in
-                guard let t = e.stringValue else { throw VerifyError("option \(k) is not a string") }
-                return Reference.Option(key: String(UnicodeScalar(UInt8(65 + k % 26))), text: t)
+                if let t = e.stringValue {
+                    return Reference.Option(key: String(UnicodeScalar(UInt8(65 + k % 26))), text: t)
+                }
+                // `[{"key": "A", "text": "…"}]`, the form `Reference.options` is written in.
+                if case .object = e, let key = e["key"]?.stringValue, let t = e["text"]?.stringValue {
+                    return Reference.Option(key: key, text: t)
+                }
+                throw VerifyError("option \(k) is neither a string nor {\"key\": str, \"text\": str}")
             }
         default:
-            throw VerifyError("'options' must be an object or a list of strings")
+            throw VerifyError("'options' must be an object, a list of strings or a list of {key, text}")
         }
     }
 

@@ -35,7 +35,9 @@ public enum ToolCallParser {
         }
     }
 
-    /// Calls from model text.
+    /// Calls from model text. Plain prose with no call in it ("I don't need a tool.")
+    /// gives `[]`; text that attempts a call (a `<tool_call>` block, a JSON object/list, a
+    /// Python call `f(…)` / `[f(…)]`) but cannot be parsed throws, with the detail.
     public static func calls(fromText s: String) throws -> [ToolCall] {
         if s.contains("<tool_call>") {
             var out: [ToolCall] = []
@@ -44,8 +46,12 @@ public enum ToolCallParser {
                 let after = rest[open.upperBound...]
                 let close = after.range(of: "</tool_call>")
                 let body = close.map { after[..<$0.lowerBound] } ?? after
-                let json = try JSONParser.parse(String(body).trimmingCharacters(in: .whitespacesAndNewlines))
-                out.append(try call(from: json))
+                do {
+                    let json = try JSONParser.parse(String(body).trimmingCharacters(in: .whitespacesAndNewlines))
+                    out.append(try call(from: json))
+                } catch {
+                    throw VerifyError("<tool_call> block \(out.count): \(error)")
+                }
                 rest = close.map { after[$0.upperBound...] } ?? ""
             }
             return out
@@ -55,7 +61,23 @@ public enum ToolCallParser {
         if t.hasPrefix("{") || (t.hasPrefix("[") && (t.dropFirst().first == "{" || t.dropFirst().first == "]")) {
             if let j = try? JSONParser.parse(t) { return try calls(from: j) }
         }
-        return try pythonCalls(t)
+        do {
+            return try pythonCalls(t)
+        } catch {
+            if looksLikeCall(t) { throw error }
+            return []  // prose: no tool call
+        }
+    }
+
+    /// True when text starts like an attempted call: `[`, `{`, or a (dotted) identifier
+    /// directly followed by `(` (`f(`, `math.sqrt(`; not prose like "Sure (no tool)").
+    public static func looksLikeCall(_ t: String) -> Bool {
+        let u = Array(t.utf8)
+        guard let first = u.first else { return false }
+        if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") { return true }
+        var i = 0
+        while i < u.count, LatexText.isLetter(u[i]) || LatexText.isDigit(u[i]) || u[i] == UInt8(ascii: "_") || u[i] == UInt8(ascii: ".") { i += 1 }
+        return i > 0 && i < u.count && u[i] == UInt8(ascii: "(")
     }
 
     /// One call from `{name, arguments}`, OpenAI `{function:{name, arguments}}`, or BFCL `{name: {args}}`.

@@ -35,6 +35,17 @@ public struct ToolCallVerifier: Sendable {
         return .pass(extracted)
     }
 
+    /// Parses `response` (text, a list of calls or one call; see `ToolCallParser.calls(from:)`)
+    /// and judges it. No call in the response → `no_answer_found` (or passed when `expected`
+    /// is empty); an attempted call that cannot be parsed → `malformed_tool_call`.
+    public func verify(response: JSONValue, functions: [FunctionSchema], expected: [ExpectedCall]? = nil) -> Verdict {
+        let calls: [ToolCall]
+        do { calls = try ToolCallParser.calls(from: response) } catch {
+            return .fail("malformed_tool_call", "\(error)")
+        }
+        return verify(calls: calls, functions: functions, expected: expected)
+    }
+
     /// Judges a record: tool calls of the last assistant turn against `record.tools` and
     /// `reference.toolCalls` (each argument a list of allowed values or a plain value).
     public func verify(_ record: Record) -> Verdict {
@@ -46,7 +57,11 @@ public struct ToolCallVerifier: Sendable {
             return .fail("bad_schema", "\(error)")
         }
         var calls = msg.toolCalls
-        if calls.isEmpty, let parsed = try? ToolCallParser.calls(fromText: msg.content) { calls = parsed }
+        if calls.isEmpty {
+            do { calls = try ToolCallParser.calls(fromText: msg.content) } catch {
+                return .fail("malformed_tool_call", "\(error)")
+            }
+        }
         let expected = record.reference?.toolCalls.map { refs in
             refs.map { c in
                 ExpectedCall(name: c.name, arguments: (c.arguments.objectValue ?? JSONObject()).entries.map { e in

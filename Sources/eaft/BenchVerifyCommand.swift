@@ -16,9 +16,10 @@ struct BenchVerify: ParsableCommand {
 
     @Option(help: "The shared data folder.") var shared = "../shared"
     @Option(help: "Number of records to build.") var records = 19_000
-    @Option(help: "Worker threads (default: all cores).") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "Worker threads (default: all cores).") var threadsOption: Int?
 
     func run() throws {
+        let threads = max(1, threadsOption ?? ProcessInfo.processInfo.activeProcessorCount)
         let base = URL(fileURLWithPath: shared).appendingPathComponent("data/math")
         let train = try BenchData.loadJSONL(base.appendingPathComponent("gsm8k/train.jsonl"))
         let originals: [(q: String, a: String)] = train.compactMap { r in

@@ -15,7 +15,7 @@ struct Check: ParsableCommand {
         discussion: """
             Input lines: {"response": str, "reference": ...}. math: reference is the final answer \
             (a GSM8K '#### n' answer or a \\boxed{} solution works too). choice: reference is the \
-            option key ("C") or text, "options" an object {"A": text, ...} or a list of texts \
+            option key ("C") or text, "options" an object {"A": text, ...}, a list of texts or a list of {"key", "text"} \
             (PubMedQA: reference yes/no/maybe, no options needed). toolcall: response is text with \
             <tool_call>{json}</tool_call> blocks, a list of OpenAI tool_calls, or a BFCL call \
             string; "tools" the function schemas; optional "reference" a BFCL ground truth \
@@ -41,17 +41,19 @@ struct Check: ParsableCommand {
         var passed = 0, failed = 0, bad = 0, lineNo = 0
         let writer = JSONWriter()
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            var start = 0
             let n = raw.count
+            // A UTF-8 BOM at the start of the file is dropped, as LineReader and `eaft inspect` do.
+            var start = n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF ? 3 : 0
             while start < n {
                 var end = start
                 while end < n, raw[end] != 10 { end += 1 }
                 lineNo += 1
                 let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
                 start = end + 1
-                if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
+                // Every input line yields exactly one output line, blank ones included.
                 let verdict: Verdict
                 do {
+                    if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { throw VerifyError("blank line") }
                     let row = try JSONParser.parse(line)
                     verdict = try CheckRow.verify(row, kind: kind, math: math, choice: choice, tools: tools)
                 } catch {
@@ -91,12 +93,9 @@ enum CheckRow {
         case .toolcall:
             guard let response = row["response"] else { throw VerifyError("missing field 'response'") }
             let functions = try ToolSchema.functions(from: row["tools"] ?? .array([]))
-            let calls = try ToolCallParser.calls(from: response)
-            if let ref = row["reference"], !ref.isNull {
-                let expected = try ToolCallParser.groundTruth(ref)
-                return tools.verify(calls: calls, functions: functions, expected: expected)
-            }
-            return tools.verify(calls: calls, functions: functions)
+            var expected: [ExpectedCall]?
+            if let ref = row["reference"], !ref.isNull { expected = try ToolCallParser.groundTruth(ref) }
+            return tools.verify(response: response, functions: functions, expected: expected)
         }
     }
 

@@ -61,8 +61,11 @@ public struct ShardManifest: Sendable, Equatable, Codable {
         public var input: Int
         public var kept: Int
         public var dropped: [String: Int]
-        public init(name: String, input: Int = 0, kept: Int = 0, dropped: [String: Int] = [:]) {
-            self.name = name; self.input = input; self.kept = kept; self.dropped = dropped
+        /// The verify stage only: records per verdict (`correct`, `incorrect`, `unverifiable`),
+        /// kept or not. Absent for other stages.
+        public var verdicts: [String: Int]?
+        public init(name: String, input: Int = 0, kept: Int = 0, dropped: [String: Int] = [:], verdicts: [String: Int]? = nil) {
+            self.name = name; self.input = input; self.kept = kept; self.dropped = dropped; self.verdicts = verdicts
         }
     }
 
