@@ -8,7 +8,7 @@
     torch.utils.data.DataLoader(ds, batch_size=None, shuffle=True)   # usable as a map-style Dataset
 
 CLI: python python/eaft_shards.py DIR --dump N   (prints the first N samples as JSON lines)
-     python python/eaft_shards.py DIR --verify   (checks every CRC-32C; pure Python, slow on big shards)
+     python python/eaft_shards.py DIR --verify   (checks every CRC-32C, incl. manifest.crc32c; pure Python, slow)
 """
 import argparse
 import json
@@ -144,13 +144,33 @@ def decode_sample(raw, o):
     return s
 
 
+def _check_manifest(mpath, raw, sidecar):
+    """manifest.crc32c holds the CRC-32C of every byte of manifest.json: 8 lowercase hex digits + newline."""
+    try:
+        with open(sidecar, "rb") as fh:
+            stored = fh.read()
+    except OSError:
+        raise ShardError(f"{mpath}: checksum sidecar manifest.crc32c is missing") from None
+    want = f"{crc32c(raw):08x}\n".encode()
+    if stored != want:
+        raise ShardError(f"{mpath}: manifest.json checksum mismatch (computed {want.decode().strip()}, "
+                         f"manifest.crc32c says {stored[:16].decode('utf-8', 'replace').strip()})")
+
+
 class ShardDataset:
     """All shards of a directory (listed in manifest.json) as one map-style dataset."""
 
     def __init__(self, directory, verify=False):
         self.directory = directory
-        with open(os.path.join(directory, "manifest.json"), "rb") as fh:
-            self.manifest = json.load(fh)
+        mpath = os.path.join(directory, "manifest.json")
+        with open(mpath, "rb") as fh:
+            raw = fh.read()
+        if verify:
+            _check_manifest(mpath, raw, os.path.join(directory, "manifest.crc32c"))
+        try:
+            self.manifest = json.loads(raw)
+        except ValueError as e:
+            raise ShardError(f"{mpath}: not valid JSON ({e})") from None
         self.files = [ShardFile(os.path.join(directory, s["file"]), verify=verify) for s in self.manifest["shards"]]
         self.starts = np.cumsum([0] + [len(f) for f in self.files])
 
@@ -180,7 +200,11 @@ def main(argv=None):
     ap.add_argument("--dump", type=int, default=0, help="print the first N samples as JSON lines (-1: all)")
     ap.add_argument("--verify", action="store_true", help="check every CRC-32C while reading")
     a = ap.parse_args(argv)
-    ds = ShardDataset(a.directory, verify=a.verify)
+    try:
+        ds = ShardDataset(a.directory, verify=a.verify)
+    except ShardError as e:
+        sys.stderr.write(f"error: {e}\n")
+        return 1
     n = len(ds) if a.dump < 0 else min(a.dump, len(ds))
     for i in range(n):
         sys.stdout.write(json.dumps(_jsonable(ds[i]), ensure_ascii=False) + "\n")

@@ -218,11 +218,12 @@ public enum Auditor {
 }
 
 extension AuditReport {
-    /// Pretty JSON with sorted keys.
+    /// Pretty JSON with sorted keys; every rate, mean, quantile and threshold is a JSON float
+    /// (`0.0`, never `0`), see `AuditJSON`.
     public func jsonBytes() throws -> [UInt8] {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return Array(try e.encode(self)) + [0x0A]
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return AuditJSON.pretty(AuditJSON.floatingDoubles(try JSONParser.parse(Array(try e.encode(self)))))
     }
 
     /// A Markdown summary.

@@ -35,7 +35,7 @@ struct Score: ParsableCommand {
     @Option(help: "Output JSONL file (default: standard output).")
     var output: String?
 
-    @Option(name: .customLong("top-k"), help: "K for the top-K entropy and the gate.")
+    @Option(name: .customLong("top-k"), help: "K for the top-K entropy and the gate; 2 ≤ K ≤ the model's vocabulary size, otherwise an error (never clamped).")
     var topK: Int = 20
 
     @Option(name: .customLong("batch-tokens"), help: "Tokens packed into one forward pass.")
@@ -48,8 +48,15 @@ struct Score: ParsableCommand {
         } else if input == nil {
             throw ValidationError("give --input FILE.jsonl, or --text \"...\" with --tokenizer")
         }
-        guard topK >= 1 else { throw ValidationError("--top-k must be at least 1") }
+        guard topK >= 2 else { throw ValidationError("--top-k must be at least 2 (the gate divides by ln K), got \(topK)") }
         guard batchTokens >= 1 else { throw ValidationError("--batch-tokens must be at least 1") }
+    }
+
+    /// K above the vocabulary size is an error rather than a silent clamp (the summary reports K).
+    func checkTopK(vocab: Int) throws {
+        guard topK <= vocab else {
+            throw ValidationError("--top-k \(topK) exceeds the model's vocabulary size \(vocab); use 2...\(vocab)")
+        }
     }
 
     func run() throws {
@@ -57,6 +64,7 @@ struct Score: ParsableCommand {
         guard let input else { return }
         let t0 = Date()
         let lm = try CausalLM.load(directory: model)
+        try checkTopK(vocab: lm.vocabSize)
         lm.tokenBudget = batchTokens
         let reader = try LineReader(path: input)
         let sink = try OutputSink(path: output)

@@ -10,6 +10,7 @@ extension Score {
     func runText(_ text: String, tokenizerPath: String) throws {
         let tok = try Tokenizer.load(path: tokenizerPath)
         let lm = try CausalLM.load(directory: model)
+        try checkTopK(vocab: lm.vocabSize)
         let ids = tok.encode(text)
         let st = try lm.scoreTokens(ids: ids, topK: topK)
         func pad(_ s: String, _ n: Int, left: Bool = false) -> String {

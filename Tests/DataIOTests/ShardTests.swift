@@ -137,6 +137,42 @@ final class ShardTests: XCTestCase {
         XCTAssertTrue(ShardVerifier.verify(directory: dir).ok)
     }
 
+    /// Every byte of manifest.json (and of its sidecar) is covered by manifest.crc32c: two bit flips per byte.
+    func testVerifyCatchesEveryManifestBitFlip() throws {
+        let dir = try SharedData.tempDir("mflip").path
+        var m = try ShardFixtures.write(ShardFixtures.samples(5, maxTokens: 30), to: dir, options: ShardWriterOptions(blockBytes: 300))
+        m.tokenizer = .init(path: "tokenizer.json", bytes: 11_422_654, crc32c: "0a1b2c3d")
+        m.model = .init(path: "model.safetensors", bytes: 1_234_567, crc32c: "deadbeef")
+        m.chatTemplate = "qwen3"
+        m.stages = [.init(name: "read", input: 9, kept: 5, dropped: ["bad_json": 4])]
+        try m.write(directory: dir)
+        XCTAssertTrue(ShardVerifier.verify(directory: dir).ok)
+        for name in ["manifest.json", ShardManifest.checksumFileName] {
+            let path = dir + "/" + name
+            let orig = try AtomicFile.read(path)
+            var missed: [String] = []
+            for pos in 0..<orig.count {
+                // Two bits per byte (all 8 took up to 35 s on the loaded CI box); CRC-32C catches any single-bit error.
+                for bit in [pos % 8, (pos + 4) % 8] {
+                    var bad = orig
+                    bad[pos] ^= UInt8(1 << bit)
+                    try Data(bad).write(to: URL(fileURLWithPath: path))
+                    let rep = ShardVerifier.verify(directory: dir)
+                    if rep.ok { missed.append("\(pos):\(bit)") } else {
+                        XCTAssertTrue(rep.problems.contains { $0.contains("manifest.json") }, "should name manifest.json: \(rep.problems)")
+                    }
+                }
+            }
+            try Data(orig).write(to: URL(fileURLWithPath: path))
+            XCTAssertEqual(missed, [], "\(name): flips not detected at \(missed.prefix(20))")
+        }
+        XCTAssertTrue(ShardVerifier.verify(directory: dir).ok)
+        try FileManager.default.removeItem(atPath: dir + "/" + ShardManifest.checksumFileName)
+        let rep = ShardVerifier.verify(directory: dir)
+        XCTAssertFalse(rep.ok)
+        XCTAssertTrue(rep.problems.joined().contains("manifest.crc32c"), "\(rep.problems)")
+    }
+
     func testTruncatedFileIsReported() throws {
         let dir = try SharedData.tempDir("trunc").path
         let m = try ShardFixtures.write(ShardFixtures.samples(30), to: dir, options: ShardWriterOptions(blockBytes: 2000))
@@ -191,5 +227,51 @@ final class ShardTests: XCTestCase {
             XCTAssertEqual(floats(v["entropy_topk"]) ?? [], s.entropyTopK)
             XCTAssertEqual(floats(v["entropy_full"]), s.entropyFull)
         }
+    }
+    /// python/eaft_shards.py --verify also rejects a manifest.json with any flipped byte, or without its sidecar.
+    func testPythonVerifyChecksManifest() throws {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", "import numpy, zstandard"]
+        check.standardError = FileHandle.nullDevice
+        do { try check.run() } catch { throw XCTSkip("python3 not available") }
+        check.waitUntilExit()
+        guard check.terminationStatus == 0 else { throw XCTSkip("python3 lacks numpy or zstandard (pip install -r python/requirements.txt)") }
+        let dir = try SharedData.tempDir("pymflip").path
+        try ShardFixtures.write(ShardFixtures.samples(4, maxTokens: 20), to: dir, options: ShardWriterOptions(blockBytes: 300))
+        // One Python process flips each byte of manifest.json in turn (bit pos % 8) and counts misses.
+        let script = """
+        import os, sys
+        sys.path.insert(0, sys.argv[1])
+        import eaft_shards as E
+        d = sys.argv[2]; p = os.path.join(d, "manifest.json")
+        orig = open(p, "rb").read()
+        E.ShardDataset(d, verify=True)
+        missed = []
+        for i in range(len(orig)):
+            b = bytearray(orig); b[i] ^= 1 << (i % 8)
+            open(p, "wb").write(bytes(b))
+            try:
+                E.ShardDataset(d, verify=True); missed.append(i)
+            except E.ShardError as e:
+                assert "manifest.json" in str(e), str(e)
+        open(p, "wb").write(orig)
+        os.rename(os.path.join(d, "manifest.crc32c"), os.path.join(d, "x"))
+        try:
+            E.ShardDataset(d, verify=True); missed.append(-1)
+        except E.ShardError as e:
+            assert "manifest.crc32c" in str(e), str(e)
+        print(len(orig), missed)
+        sys.exit(1 if missed else 0)
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, SharedData.repo("python").path, dir]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "python missed flips: \(String(decoding: data, as: UTF8.self))")
     }
 }

@@ -2,6 +2,7 @@ import DataIO
 import Foundation
 import Pipeline
 import TestSupport
+import Records
 import XCTest
 
 final class AuditTests: XCTestCase {
@@ -63,6 +64,20 @@ final class AuditTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(try rep.jsonBytes())) as! [String: Any]
         let hot = (json["by_source"] as! [String: Any])["hot"] as! [String: Any]
         for k in ["label_tokens", "mean_gate", "conflict_rate_percentile", "conflict_rate_absolute"] { XCTAssertNotNil(hot[k], k) }
+        // Rates are JSON floats even when zero (`cold` has no conflicts): 0.0, never 0.
+        let v = try JSONParser.parse(try rep.jsonBytes())
+        XCTAssertEqual(v["by_source"]?["cold"]?["conflict_rate_absolute"], .double(0))
+        XCTAssertEqual(v["by_source"]?["cold"]?["grad_share_conflict_absolute"], .double(0))
+        func noIntRates(_ v: JSONValue, _ path: String) {
+            if let o = v.objectValue {
+                for (k, e) in o.entries {
+                    let isRate = k.contains("rate") || k.contains("share") || k.hasPrefix("mean_") || k.hasSuffix("quantiles") || k.hasSuffix("threshold")
+                    if isRate { for x in e.arrayValue ?? [e] { if case .int = x { XCTFail("\(path).\(k) is an integer") } } }
+                    noIntRates(e, path + "." + k)
+                }
+            } else if let a = v.arrayValue { for (i, e) in a.enumerated() { noIntRates(e, path + "[\(i)]") } }
+        }
+        noIntRates(v, "$")
         let html = rep.html()
         XCTAssertTrue(html.contains("<svg") && html.contains("</html>"))
         XCTAssertTrue(rep.markdown().contains("| source `hot` |"))

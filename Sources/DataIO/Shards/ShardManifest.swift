@@ -78,10 +78,30 @@ public struct ShardManifest: Sendable, Equatable, Codable {
         return d
     }
 
-    /// Reads `DIR/manifest.json`.
+    /// Name of the sidecar holding the CRC-32C of every byte of `manifest.json`.
+    public static let checksumFileName = "manifest.crc32c"
+
+    /// Sidecar bytes for manifest bytes `b`: 8 lowercase hex digits of CRC-32C(b) and a newline.
+    public static func checksumLine(for b: [UInt8]) -> [UInt8] {
+        Array((String(hex(CRC32C.checksum(b)).dropFirst(2)) + "\n").utf8)
+    }
+
+    /// Reads `DIR/manifest.json` and checks it against `DIR/manifest.crc32c` (schemas/shard.v1.md).
     public static func load(directory: String) throws -> ShardManifest {
         let path = directory + "/manifest.json"
         let bytes = try AtomicFile.read(path)
+        let sidePath = directory + "/" + checksumFileName
+        let side: [UInt8]
+        do { side = try AtomicFile.read(sidePath) } catch {
+            throw DataIOError("manifest.json checksum sidecar \(checksumFileName) is missing or unreadable", at: SourceLocation(file: path),
+                              hint: "the directory is incomplete or was written by an older eaft; rerun the pipeline")
+        }
+        let expect = checksumLine(for: bytes)
+        guard side == expect else {
+            let stored = String(decoding: side.prefix(16), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw DataIOError("manifest.json is corrupt: CRC-32C \(String(decoding: expect.dropLast(), as: UTF8.self)) != \(stored) stored in \(checksumFileName)",
+                              at: SourceLocation(file: path), hint: "the manifest (or its checksum sidecar) was modified after writing")
+        }
         do {
             return try JSONDecoder().decode(ShardManifest.self, from: Data(bytes))
         } catch {
@@ -89,9 +109,12 @@ public struct ShardManifest: Sendable, Equatable, Codable {
         }
     }
 
-    /// Writes `DIR/manifest.json` atomically.
+    /// Writes `DIR/manifest.crc32c` then `DIR/manifest.json`, each atomically; `manifest.json`
+    /// comes last so its presence still marks a complete directory.
     public func write(directory: String) throws {
-        try AtomicFile.write(try encoded(), to: directory + "/manifest.json")
+        let b = try encoded()
+        try AtomicFile.write(Self.checksumLine(for: b), to: directory + "/" + Self.checksumFileName)
+        try AtomicFile.write(b, to: directory + "/manifest.json")
     }
 }
 
