@@ -9,7 +9,7 @@ import Foundation
 /// convention (https://github.com/Dao-AILab/flash-attention).
 public enum Attention {
     /// Query rows handled per GEMM block.
-    nonisolated(unsafe) public static var blockRows = 128
+    nonisolated(unsafe) public static var blockRows = 64
 
     /// Scratch floats needed per worker for sequences up to `maxLen`.
     public static func scratchPerWorker(maxLen: Int) -> Int { blockRows * max(1, maxLen) }
