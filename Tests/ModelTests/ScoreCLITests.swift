@@ -8,32 +8,9 @@ import XCTest
 /// `eaft model init` + `eaft score` through the built binary (skipped when it is not built
 /// next to the tests, e.g. `swift test` without building the `eaft` product).
 final class ScoreCLITests: XCTestCase {
-    var binary: URL? {
-        #if os(Linux)
-        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        #else
-        var dir = Bundle(for: ScoreCLITests.self).bundleURL
-        #endif
-        for _ in 0..<4 {
-            dir.deleteLastPathComponent()
-            let exe = dir.appendingPathComponent("eaft")
-            if FileManager.default.isExecutableFile(atPath: exe.path) { return exe }
-        }
-        return nil
-    }
-
     func run(_ args: [String]) throws -> (Int32, String, String) {
-        guard let bin = binary else { throw XCTSkip("eaft binary not built next to the tests") }
-        let p = Process()
-        p.executableURL = bin
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try EAFTBinary.run(args)
+        return (r.status, r.stdout, r.stderr)
     }
 
     func testModelInitThenScoreWithBadLines() throws {

@@ -6,37 +6,13 @@ import XCTest
 /// End-to-end `eaft train` / `eaft eval` through the built binary (skipped when it isn't built,
 /// e.g. `swift test` without building the `eaft` product).
 final class TrainCLITests: XCTestCase {
-    var binary: URL? {
-        // The test bundle sits in the build products folder, beside the executable.
-        #if os(Linux)
-        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        #else
-        var dir = Bundle(for: TrainCLITests.self).bundleURL
-        #endif
-        for _ in 0..<4 {
-            dir.deleteLastPathComponent()
-            let exe = dir.appendingPathComponent("eaft")
-            if FileManager.default.isExecutableFile(atPath: exe.path) { return exe }
-        }
-        return nil
-    }
-
     @discardableResult
     func eaft(_ args: [String], expectFailure: Bool = false) throws -> (String, String) {
-        guard let bin = binary else { throw XCTSkip("eaft binary not built next to the tests") }
-        let p = Process()
-        p.executableURL = bin
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let so = String(decoding: o, as: UTF8.self), se = String(decoding: e, as: UTF8.self)
-        if expectFailure { XCTAssertNotEqual(p.terminationStatus, 0, "expected failure: \(args)") } else {
-            XCTAssertEqual(p.terminationStatus, 0, "eaft \(args.joined(separator: " ")) failed: \(se)")
+        let r = try EAFTBinary.run(args)
+        if expectFailure { XCTAssertNotEqual(r.status, 0, "expected failure: \(args)") } else {
+            XCTAssertEqual(r.status, 0, "eaft \(args.joined(separator: " ")) failed: \(r.stderr)")
         }
-        return (so, se)
+        return (r.stdout, r.stderr)
     }
 
     func testTrainWithYAMLAndFlagOverridesThenResumeAndEval() throws {

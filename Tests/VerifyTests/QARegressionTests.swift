@@ -47,39 +47,19 @@ final class QARegressionTests: XCTestCase {
 
     // MARK: - eaft check through the binary
 
-    var binary: URL? {
-        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        for _ in 0..<4 {
-            dir.deleteLastPathComponent()
-            let exe = dir.appendingPathComponent("eaft")
-            if FileManager.default.isExecutableFile(atPath: exe.path) { return exe }
-        }
-        return nil
-    }
-
     func check(_ kind: String, _ bytes: [UInt8]) throws -> [JSONValue] {
         try eaft(["check", "--kind", kind], bytes).split(separator: "\n").map { try JSONParser.parse(String($0)) }
     }
 
     /// Runs `eaft ARGS --input FILE` with FILE holding `bytes`; returns stdout.
     func eaft(_ args: [String], _ bytes: [UInt8]) throws -> String {
-        guard let bin = binary else { throw XCTSkip("eaft binary not built next to the tests") }
         let dir = try SharedData.tempDir("checkcli")
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("in.jsonl")
         try Data(bytes).write(to: input)
-        let p = Process()
-        p.executableURL = bin
-        p.arguments = args + ["--input", input.path]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        _ = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
-        return String(decoding: o, as: UTF8.self)
+        let r = try EAFTBinary.run(args + ["--input", input.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return r.stdout
     }
 
     func testCheckKeepsOneOutputPerInputLine() throws {
