@@ -28,22 +28,8 @@ public enum LossKernels {
     /// returns −Σ q log q (same as `torch.topk(...).values` → `log_softmax` → entropy).
     public static func rowStats(logits z: UnsafePointer<Float>, vocab: Int, target: Int, topK: Int,
                                 scratch top: UnsafeMutablePointer<Float>) -> LogitRowStats {
-        // Top-K by insertion into a descending buffer; also the max.
         let k = min(topK, vocab)
-        var filled = 0
-        for i in 0..<vocab {
-            let x = z[i]
-            if filled < k {
-                var j = filled
-                while j > 0 && top[j - 1] < x { top[j] = top[j - 1]; j -= 1 }
-                top[j] = x
-                filled += 1
-            } else if x > top[k - 1] {
-                var j = k - 1
-                while j > 0 && top[j - 1] < x { top[j] = top[j - 1]; j -= 1 }
-                top[j] = x
-            }
-        }
+        topKDescending(z, vocab: vocab, k: k, into: top)
         let m = top[0]
         var sum: Float = 0, wsum: Float = 0
         for i in 0..<vocab {
@@ -56,14 +42,7 @@ public enum LossKernels {
         let lse = m + logSum
         // H = −Σ p (d − log S) = log S − Σ e·d / S
         let entropy = logSum - wsum / sum
-        var ts: Float = 0
-        for j in 0..<k { ts += expf(top[j] - m) }
-        let lts = logf(ts)
-        var th: Float = 0
-        for j in 0..<k {
-            let lp = top[j] - m - lts
-            th -= expf(lp) * lp
-        }
+        let th = topKEntropy(top, k: k, max: m)
         return LogitRowStats(logSumExp: lse, targetLogprob: z[target] - lse, entropy: entropy, topKEntropy: th)
     }
 
@@ -78,20 +57,7 @@ public enum LossKernels {
             for i in 0..<vocab { m = max(m, z[i]) }
             top[0] = m
         } else {
-            var filled = 0
-            for i in 0..<vocab {
-                let x = z[i]
-                if filled < k {
-                    var j = filled
-                    while j > 0 && top[j - 1] < x { top[j] = top[j - 1]; j -= 1 }
-                    top[j] = x
-                    filled += 1
-                } else if x > top[k - 1] {
-                    var j = k - 1
-                    while j > 0 && top[j - 1] < x { top[j] = top[j - 1]; j -= 1 }
-                    top[j] = x
-                }
-            }
+            topKDescending(UnsafePointer(z), vocab: vocab, k: k, into: top)
             m = top[0]
         }
         let zt = z[target]
@@ -104,15 +70,41 @@ public enum LossKernels {
             wsum += e * d
         }
         let logSum = logf(sum)
-        var th: Float = 0
-        if k > 1 {
-            var ts: Float = 0
-            for j in 0..<k { ts += expf(top[j] - m) }
-            let lts = logf(ts)
-            for j in 0..<k { let lp = top[j] - m - lts; th -= expf(lp) * lp }
-        }
+        let th: Float = k > 1 ? topKEntropy(top, k: k, max: m) : 0
         return LogitRowStats(logSumExp: m + logSum, targetLogprob: zt - (m + logSum), entropy: logSum - wsum / sum,
                              topKEntropy: th, maxLogit: m, sumExp: sum)
+    }
+
+    /// The `k` largest of `z[0..<vocab]`, in descending order, by insertion into `top`.
+    /// `// z (V) -> top (k)`, 1 ≤ k ≤ V; linear in V for the small K of the gate.
+    @inline(__always)
+    static func topKDescending(_ z: UnsafePointer<Float>, vocab: Int, k: Int, into top: UnsafeMutablePointer<Float>) {
+        var filled = 0
+        for i in 0..<vocab {
+            let x = z[i]
+            if filled < k {
+                var j = filled
+                while j > 0 && top[j - 1] < x { top[j] = top[j - 1]; j -= 1 }
+                top[j] = x
+                filled += 1
+            } else if x > top[k - 1] {
+                var j = k - 1
+                while j > 0 && top[j - 1] < x { top[j] = top[j - 1]; j -= 1 }
+                top[j] = x
+            }
+        }
+    }
+
+    /// Entropy (nats) of the softmax over just the `k` values in `top`, shifted by `m` (their max).
+    /// `// top (k) -> H_topK`
+    @inline(__always)
+    static func topKEntropy(_ top: UnsafePointer<Float>, k: Int, max m: Float) -> Float {
+        var ts: Float = 0
+        for j in 0..<k { ts += expf(top[j] - m) }
+        let lts = logf(ts)
+        var th: Float = 0
+        for j in 0..<k { let lp = top[j] - m - lts; th -= expf(lp) * lp }
+        return th
     }
 
     /// Gradient from the exponentials left by `rowStatsInPlace`: `e ← coef·(e/Σe − onehot(target))`.
