@@ -184,8 +184,8 @@ final class ShardTests: XCTestCase {
         XCTAssertThrowsError(try ShardReader(path: path))
     }
 
-    /// The Python reader (python/eaft_shards.py) must return exactly what the Swift reader returns.
-    func testPythonReaderAgrees() throws {
+    /// Skips (with the fix in the message) when python3 or the reader's numpy / zstandard is missing.
+    func requirePythonReaderDeps() throws {
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         check.arguments = ["python3", "-c", "import numpy, zstandard"]
@@ -193,6 +193,11 @@ final class ShardTests: XCTestCase {
         do { try check.run() } catch { throw XCTSkip("python3 not available") }
         check.waitUntilExit()
         guard check.terminationStatus == 0 else { throw XCTSkip("python3 lacks numpy or zstandard (pip install -r python/requirements.txt)") }
+    }
+
+    /// The Python reader (python/eaft_shards.py) must return exactly what the Swift reader returns.
+    func testPythonReaderAgrees() throws {
+        try requirePythonReaderDeps()
 
         let dir = try SharedData.tempDir("py").path
         let samples = ShardFixtures.samples(90)
@@ -230,13 +235,7 @@ final class ShardTests: XCTestCase {
     }
     /// python/eaft_shards.py --verify also rejects a manifest.json with any flipped byte, or without its sidecar.
     func testPythonVerifyChecksManifest() throws {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", "-c", "import numpy, zstandard"]
-        check.standardError = FileHandle.nullDevice
-        do { try check.run() } catch { throw XCTSkip("python3 not available") }
-        check.waitUntilExit()
-        guard check.terminationStatus == 0 else { throw XCTSkip("python3 lacks numpy or zstandard (pip install -r python/requirements.txt)") }
+        try requirePythonReaderDeps()
         let dir = try SharedData.tempDir("pymflip").path
         try ShardFixtures.write(ShardFixtures.samples(4, maxTokens: 20), to: dir, options: ShardWriterOptions(blockBytes: 300))
         // One Python process flips each byte of manifest.json in turn (bit pos % 8) and counts misses.
