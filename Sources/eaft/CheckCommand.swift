@@ -30,48 +30,44 @@ struct Check: ParsableCommand {
     @Flag(help: "Math: do not fall back to the last number when no explicit answer is found.") var noLastNumber = false
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: input) else {
-            throw ValidationError("cannot read \(input)")
+        // Streams the input through the CLI's shared LineReader (1 MiB reads; a leading UTF-8 BOM
+        // and trailing \r are dropped there, as `eaft inspect` does).
+        let reader = try LineReader(path: input)
+        let sink: FileHandle
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: nil),
+                  let h = FileHandle(forWritingAtPath: output) else { throw ValidationError("cannot create \(output)") }
+            sink = h
+        } else {
+            sink = FileHandle.standardOutput
         }
         let math = MathVerifier(lastNumberFallback: !noLastNumber)
         let choice = ChoiceVerifier()
         let tools = ToolCallVerifier()
         var out: [UInt8] = []
-        out.reserveCapacity(data.count / 4)
-        var passed = 0, failed = 0, bad = 0, lineNo = 0
+        out.reserveCapacity(1 << 20)
+        var passed = 0, failed = 0, bad = 0
         let writer = JSONWriter()
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-            let n = raw.count
-            // A UTF-8 BOM at the start of the file is dropped, as LineReader and `eaft inspect` do.
-            var start = n >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF ? 3 : 0
-            while start < n {
-                var end = start
-                while end < n, raw[end] != 10 { end += 1 }
-                lineNo += 1
-                let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-                start = end + 1
-                // Every input line yields exactly one output line, blank ones included.
-                let verdict: Verdict
-                do {
-                    if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { throw VerifyError("blank line") }
-                    let row = try JSONParser.parse(line)
-                    verdict = try CheckRow.verify(row, kind: kind, math: math, choice: choice, tools: tools)
-                } catch {
-                    bad += 1
-                    verdict = .fail("bad_input", "\(input):\(lineNo): \(error)")
-                }
-                if verdict.passed { passed += 1 } else { failed += 1 }
-                writer.write(verdict.json, into: &out)
-                out.append(10)
+        while let line = reader.next() {
+            // Every input line yields exactly one output line, blank ones included.
+            let verdict: Verdict
+            do {
+                if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { throw VerifyError("blank line") }
+                let row = try JSONParser.parse(line)
+                verdict = try CheckRow.verify(row, kind: kind, math: math, choice: choice, tools: tools)
+            } catch {
+                bad += 1
+                verdict = .fail("bad_input", "\(input):\(reader.lineNumber): \(error)")
             }
+            if verdict.passed { passed += 1 } else { failed += 1 }
+            writer.write(verdict.json, into: &out)
+            out.append(10)
+            if out.count >= 1 << 20 { sink.write(Data(out)); out.removeAll(keepingCapacity: true) }
         }
-        if let output {
-            try Data(out).write(to: URL(fileURLWithPath: output))
-        } else {
-            FileHandle.standardOutput.write(Data(out))
-        }
+        sink.write(Data(out))
+        if output != nil { try sink.close() }
         let summary = "{\"lines\": \(passed + failed), \"passed\": \(passed), \"failed\": \(failed), \"bad_input\": \(bad)}\n"
-        FileHandle.standardError.write(summary.data(using: .utf8)!)
+        FileHandle.standardError.write(Data(summary.utf8))
     }
 }
 

@@ -54,7 +54,7 @@ struct TokenizerChat: ParsableCommand {
         } else {
             handle = FileHandle.standardInput
         }
-        var reader = LineReader(handle: handle)
+        let reader = LineReader(handle: handle)
         var lineNo = 0, errors = 0
         while let line = reader.next() {
             lineNo += 1

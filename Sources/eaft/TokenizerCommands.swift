@@ -54,7 +54,7 @@ struct Tokenize: ParsableCommand {
             handle = FileHandle.standardInput
         }
         let name = input ?? "<stdin>"
-        var reader = LineReader(handle: handle)
+        let reader = LineReader(handle: handle)
         var lineNo = 0
         var errors = 0
         var count = 0

@@ -38,7 +38,7 @@ struct TokenizerTrain: ParsableCommand {
         var docs = 0, errors = 0, bytes = 0
         for path in input {
             guard let h = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot open \(path)") }
-            var reader = LineReader(handle: h)
+            let reader = LineReader(handle: h)
             let jsonl = path.hasSuffix(".jsonl")
             var lineNo = 0
             while let line = reader.next() {
