@@ -7,9 +7,11 @@ original gets one near-copy, the kind cycling through KINDS (realistic fine-tuni
 variants: whitespace/case, punctuation, number/LaTeX formatting, calculator annotations
 removed, a template prefix or instruction line, 1-2 word substitutions, sentence reorder,
 and x% random word replacement at 1, 2, 3, 5, 10%). Each copy records its true word 5-gram
-Jaccard with its original, on eaft's normalisation (NFC, lowercase, words = letter/digit
-runs; `TextNormalizer.words`) and on datatrove's (`simplify_text` + its English spaCy word
-tokenizer, the text its MinHash actually shingles).
+Jaccard with its original on three normalisations: `j5_eaft` = eaft's `words` (NFC,
+lowercase, letter/digit runs; `TextNormalizer.words`, used by the short_text preset),
+`j5_simplified` = datatrove's `simplify_text` split on spaces (eaft's `DatatroveText`, used by
+eaft's datatrove preset) and `j5_datatrove` = `simplify_text` + datatrove's English spaCy word
+tokenizer (what datatrove's MinHash actually shingles).
 
 datatrove (pip install datatrove spacy xxhash) runs its four stages with the default
 MinhashConfig (5-grams, 14 buckets x 8 hashes, xxhash64, seed 1): MinhashDedupSignature,
@@ -64,6 +66,13 @@ def datatrove_words(text):
         from datatrove.utils.word_tokenizers import load_word_tokenizer
         _dt["simplify"], _dt["tok"] = simplify_text, load_word_tokenizer("eng")
     return _dt["tok"].word_tokenize(_dt["simplify"](text))
+
+
+def simplified_words(text):
+    """eaft's DatatroveText.wordHashes words: datatrove's simplify_text split on spaces (no spaCy)."""
+    if not _dt:
+        datatrove_words("")
+    return _dt["simplify"](text).split()
 
 
 def shingles(words, n=5):
@@ -163,6 +172,7 @@ def planted(train):
         text = perturb(kind, originals[i], rng)
         copies.append({"of": i, "kind": kind, "text": text,
                        "j5_eaft": round(jaccard(shingles(eaft_words(originals[i])), shingles(eaft_words(text))), 6),
+                       "j5_simplified": round(jaccard(shingles(simplified_words(originals[i])), shingles(simplified_words(text))), 6),
                        "j5_datatrove": round(jaccard(shingles(datatrove_words(originals[i])), shingles(datatrove_words(text))), 6)})
     return originals, copies
 
@@ -199,7 +209,7 @@ SPEC = """name: neardup-{preset}
 inputs:
   - {{path: {data}, adapter: alpaca, source: planted, domain: general, fields: {{instruction: text, output: empty}}}}
 stages:
-  - dedup: {{key: conversation, exact: false, near: {{preset: {preset}}}}}
+  - dedup: {{key: prompt, exact: false, near: {{preset: {preset}}}}}
 output: {{dir: {out}}}
 """
 
@@ -237,15 +247,15 @@ def roots_from_of(n, of):
 
 
 # ---------------------------------------------------------------- report
-def theory(j):
-    return 1 - (1 - j ** 8) ** 14
+def theory(j, bands=14, rows=8):
+    return 1 - (1 - j ** rows) ** bands
 
 
 def bucket_name(lo, hi):
     return "1.0" if lo == 1.0 else f"[{lo:.2f}, {hi:.2f})"
 
 
-def summarize(copies, detected, jkey):
+def summarize(copies, detected, jkey, shape):
     """Recall per kind and per Jaccard bucket (buckets and the J >= 0.8 population on `jkey`)."""
     by_kind, by_bucket = {}, {}
     for c, hit in zip(copies, detected):
@@ -254,11 +264,12 @@ def summarize(copies, detected, jkey):
         for lo, hi in BUCKETS:
             if lo <= c[jkey] < hi:
                 b = by_bucket.setdefault(bucket_name(lo, hi), [0, 0, 0.0])
-                b[0] += hit; b[1] += 1; b[2] += theory(c[jkey])
+                b[0] += hit; b[1] += 1; b[2] += theory(c[jkey], *shape) if shape else float("nan")
     pops = {}
-    for key in ("j5_eaft", "j5_datatrove"):
+    for key in ("j5_eaft", "j5_simplified", "j5_datatrove", jkey):
         pop = [hit for c, hit in zip(copies, detected) if c[key] >= 0.8]
         pops[key] = (sum(pop), len(pop))
+    pops["own"] = pops[jkey]
     return by_kind, by_bucket, pops, (sum(detected), len(detected))
 
 
@@ -289,8 +300,8 @@ def main():
     out = {"originals": n, "copies": len(copies), "methods": {},
            "planted": [{k: v for k, v in c.items() if k != "text"} for c in copies]}
     for name, (det, orig_removed, clus) in results.items():
-        jkey = "j5_datatrove" if name == "datatrove" else "j5_eaft"
-        by_kind, by_bucket, pops, total = summarize(copies, det, jkey)
+        jkey = {"datatrove": "j5_datatrove", "eaft datatrove": "j5_simplified"}.get(name, "j5_eaft")
+        by_kind, by_bucket, pops, total = summarize(copies, det, jkey, None if name == "eaft short_text" else (14, 8))
         # which other original each removed original is linked to, with the pair's Jaccard
         members = {}
         for i in range(n):
@@ -307,7 +318,8 @@ def main():
                             "text": originals[i][:90]})
             else:
                 fps.append({"original": i, "partner": None, "text": originals[i][:90]})
-        out["methods"][name] = {"jaccard": jkey, "recall_all": total, "recall_j_eaft_ge_0.8": pops["j5_eaft"],
+        out["methods"][name] = {"jaccard": jkey, "recall_all": total, "recall_own_ge_0.8": pops["own"],
+                                "recall_j_eaft_ge_0.8": pops["j5_eaft"], "recall_j_simplified_ge_0.8": pops["j5_simplified"],
                                 "recall_j_datatrove_ge_0.8": pops["j5_datatrove"], "originals_removed": len(orig_removed),
                                 "by_kind": by_kind, "by_bucket": by_bucket, "removed_originals": fps}
     print_report(out, list(results))
@@ -329,26 +341,29 @@ def print_report(out, names):
     n = out["originals"]
     print(f"GSM8K train: {n} originals, {out['copies']} planted copies (every {EVERY}th original)\n")
     print("Per kind (J5 = word 5-gram Jaccard with the original; eaft / datatrove normalisation):\n")
-    print("| kind | copies | mean J5 eaft | mean J5 datatrove | " + " | ".join(names) + " |")
-    print("|---|---|---|---|" + "---|" * len(names))
+    print("| kind | copies | mean J5 words | mean J5 simplified | mean J5 datatrove | " + " | ".join(names) + " |")
+    print("|---|---|---|---|---|" + "---|" * len(names))
     for kind in KINDS:
         cs = [c for c in out["planted"] if c["kind"] == kind]
         je = sum(c["j5_eaft"] for c in cs) / len(cs)
+        js = sum(c["j5_simplified"] for c in cs) / len(cs)
         jd = sum(c["j5_datatrove"] for c in cs) / len(cs)
         cells = [pct(*out["methods"][m]["by_kind"][kind][:2]) for m in names]
-        print(f"| {kind} | {len(cs)} | {je:.3f} | {jd:.3f} | " + " | ".join(cells) + " |")
+        print(f"| {kind} | {len(cs)} | {je:.3f} | {js:.3f} | {jd:.3f} | " + " | ".join(cells) + " |")
     for m in names:
         jk = out["methods"][m]["jaccard"]
-        print(f"\n{m}: recall per J5 bucket (J5 on {jk[3:]}'s normalisation; theory = mean of 1-(1-J^8)^14):\n")
-        print("| J5 bucket | copies | theory 14x8 | recall |\n|---|---|---|---|")
+        print(f"\n{m}: recall per J5 bucket (J5 = {jk}, its own normalisation; theory = mean 1-(1-J^8)^14; n/a for 3-gram short_text):\n")
+        print("| J5 bucket | copies | theory | recall |\n|---|---|---|---|")
         for lo, hi in BUCKETS:
             b = out["methods"][m]["by_bucket"].get(bucket_name(lo, hi))
             if b:
                 print(f"| {bucket_name(lo, hi)} | {b[1]} | {b[2] / b[1]:.3f} | {pct(b[0], b[1])} |")
     print("\n| | " + " | ".join(names) + " |\n|---|" + "---|" * len(names))
     for key, label in [("recall_all", "recall, all copies"),
-                       ("recall_j_eaft_ge_0.8", "recall, copies with J5 (eaft norm.) >= 0.8"),
-                       ("recall_j_datatrove_ge_0.8", "recall, copies with J5 (datatrove norm.) >= 0.8")]:
+                       ("recall_own_ge_0.8", "recall, J5 >= 0.8 on its own normalisation"),
+                       ("recall_j_datatrove_ge_0.8", "recall, J5 >= 0.8 on datatrove's tokens"),
+                       ("recall_j_simplified_ge_0.8", "recall, J5 >= 0.8 on simplify_text words"),
+                       ("recall_j_eaft_ge_0.8", "recall, J5 >= 0.8 on eaft words")]:
         print(f"| {label} | " + " | ".join(pct(*out["methods"][m][key]) for m in names) + " |")
     print("| originals removed (false-positive rate) | " + " | ".join(
         f"{out['methods'][m]['originals_removed']}/{n} ({out['methods'][m]['originals_removed'] / n:.3%})" for m in names) + " |")

@@ -27,9 +27,12 @@ public struct Benchmark: Sendable, Equatable {
     /// Problem statements plus solutions / answers.
     public static let questionAndSolutionFields = defaultFields + ["answer", "solution", "final_answer"]
 
-    /// Loads a JSON Lines benchmark file. Item ids are `id` / `unique_id` / `idx` / `realidx` /
-    /// `ID` when present, else `row <n>` (0-based). Bad lines throw with file and line.
-    public static func load(jsonl url: URL, name: String, fields: [String] = defaultFields) throws -> Benchmark {
+    /// Loads a JSON Lines benchmark file. `fields` are keys or dotted paths (`a.b`) whose
+    /// string (or list of strings) values make an item's text; with `required`, a row with none
+    /// of them is an error. Item ids are `id` / `unique_id` / `idx` / `realidx` / `ID` when
+    /// present, else `row <n>` (0-based). Bad lines throw with file and line.
+    public static func load(jsonl url: URL, name: String, fields: [String] = defaultFields,
+                            required: Bool = false) throws -> Benchmark {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw CurationError("cannot read benchmark file", at: SourceLocation(file: url.path))
         }
@@ -37,18 +40,22 @@ public struct Benchmark: Sendable, Equatable {
         var lineNo = 0, row = 0
         for line in data.split(separator: 10, omittingEmptySubsequences: false) {
             lineNo += 1
-            if line.allSatisfy({ $0 == 32 || $0 == 13 }) { continue }
+            if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
             let v: JSONValue
             do { v = try JSONParser.parse(Array(line)) } catch {
                 throw CurationError("\(error)", at: SourceLocation(file: url.path, line: lineNo, record: row))
             }
             var texts: [String] = []
             for f in fields {
-                switch v[f] {
+                switch v.lookup(path: f) {
                 case .string(let s)?: texts.append(s)
                 case .array(let a)?: texts += a.compactMap(\.stringValue)
                 default: break
                 }
+            }
+            if required && texts.isEmpty {
+                throw CurationError("benchmark row has no string field \(fields.map { "'\($0)'" }.joined(separator: " or "))",
+                                    at: SourceLocation(file: url.path, line: lineNo, record: row, field: fields.first))
             }
             var id = "row \(row)"
             for k in ["id", "unique_id", "idx", "realidx", "ID"] {

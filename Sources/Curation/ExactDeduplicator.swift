@@ -13,15 +13,33 @@ public struct ExactDeduplicator: Sendable {
     /// Number of distinct texts seen.
     public var distinctCount: Int { seen.count }
 
+    /// The key of a text: a 128-bit digest of its normalised bytes (a pure function; the
+    /// pipeline computes it in parallel and calls `decide(digest:id:)` in input order).
+    public static func digest(_ text: String) -> Digest128 {
+        Digest128(bytes: TextNormalizer.normalizedBytes(text))
+    }
+
     /// Keep the first occurrence of a text, drop later ones.
     public mutating func decide(text: String, id: String) -> FilterDecision {
-        let d = Digest128(bytes: TextNormalizer.normalizedBytes(text))
-        if let first = seen[d] {
-            dropped += 1
-            return .drop(DropReason("exact_duplicate", "of \(first)"))
-        }
-        seen[d] = id
-        return .keep
+        decide(digest: ExactDeduplicator.digest(text), id: id)
+    }
+
+    /// Keep the first occurrence of a digest, drop later ones naming the first id.
+    public mutating func decide(digest d: Digest128, id: String) -> FilterDecision {
+        let r = check(digest: d)
+        if r.isKeep { insert(digest: d, id: id) } else { dropped += 1 }
+        return r
+    }
+
+    /// The decision for a digest without recording it (`.drop` when an earlier record had it).
+    public func check(digest d: Digest128) -> FilterDecision {
+        guard let first = seen[d] else { return .keep }
+        return .drop(DropReason("exact_duplicate", "of \(first)"))
+    }
+
+    /// Records a digest as kept under `id` (the first id stays).
+    public mutating func insert(digest d: Digest128, id: String) {
+        if seen[d] == nil { seen[d] = id }
     }
 
     /// Decides on the record's whole conversation text (`CurationText.text`).

@@ -22,14 +22,15 @@ public enum FilterDecision: Sendable, Equatable, Hashable {
     public var reason: DropReason? { if case .drop(let r) = self { return r } else { return nil } }
 }
 
-/// The text curation filters look at for a record: every message's content (and
-/// reasoning), joined with newlines, in order.
+/// The text curation filters look at for a record: every message's reasoning, content and
+/// tool calls (name + arguments as sorted-key JSON), joined with newlines, in order.
 public enum CurationText {
     public static func text(of record: Record) -> String {
         var parts: [String] = []
         for m in record.messages {
             if let r = m.reasoning, !r.isEmpty { parts.append(r) }
             if !m.content.isEmpty { parts.append(m.content) }
+            for c in m.toolCalls { parts.append(c.name + " " + JSONWriter(sortKeys: true).string(c.arguments)) }
         }
         return parts.joined(separator: "\n")
     }

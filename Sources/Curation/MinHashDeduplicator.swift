@@ -3,17 +3,35 @@ import Records
 
 /// Near-duplicate removal with MinHash LSH, as datatrove's minhash dedup
 /// (https://github.com/huggingface/datatrove/blob/main/src/datatrove/pipeline/dedup/minhash.py):
-/// word n-gram shingles (5 by default), `bands × rows` min-hashes (14 × 8 by default), records
-/// that share any band bucket are joined with union-find, and each cluster keeps its first
-/// record in input order. Optionally (`verifyThreshold`) a bucket collision only links two
-/// records when their signatures agree on at least that fraction of hashes (estimated
-/// Jaccard) — useful for short texts, where more bands with fewer rows raise recall and the
-/// check removes the extra false collisions.
+/// word n-gram shingles (5 by default), `bands × rows` min-hashes (14 × 8 by default); two
+/// records are candidates when they share a band bucket (all `rows` min-hashes of one band
+/// equal). For 14 × 8 the candidate probability is 1 − (1 − J⁸)¹⁴ for shingle Jaccard J:
+/// ≈ 0.92 at J = 0.8, ≈ 0.99 at J = 0.85, ≈ 0.66 at J = 0.72 — the region it targets is
+/// J ≥ 0.8 (figures per Jaccard bucket, against datatrove itself: BENCHMARKS.md).
+/// Optionally (`verifyThreshold`) a candidate only counts when the two signatures agree on at
+/// least that fraction of hashes (estimated Jaccard) — useful for short texts, where more
+/// bands with fewer rows raise recall and the check removes the extra false candidates.
 ///
-/// Deterministic: signatures are pure functions of (text, seed); they are computed in
-/// parallel over fixed chunks and merged in input order, so the kept set does not depend on
-/// the thread count. Memory: bands × 8 B per record (plus the signature when verifying).
+/// Decision rule (`MinHashIndex`): in input order, a record is dropped when it is a candidate
+/// of an earlier *kept* record and names that record; otherwise it is kept and indexed. Unlike
+/// datatrove's union-find clustering (which removes every record of a connected chain
+/// A≈B≈C even when C is far from A), no two kept records are candidates of each other, every
+/// drop names a kept record, and it runs in one streaming pass (the pipeline's dedup stage).
+///
+/// Deterministic: sketches are pure functions of (text, config); they are computed in
+/// parallel over fixed chunks and applied in input order, so the kept set does not depend on
+/// the thread count. Memory: per kept record, `bands` index entries (plus the signature when
+/// verifying).
 public struct MinHashDeduplicator: Sendable {
+    /// How a text becomes words before shingling.
+    public enum Normalization: String, Sendable, Codable, Equatable {
+        /// `TextNormalizer.words`: NFC, lowercase, runs of letters/digits (numbers kept).
+        case words
+        /// `DatatroveText`: datatrove's `simplify_text` (numbers → 0, punctuation and
+        /// diacritics removed) — the text datatrove's MinHash shingles.
+        case datatrove
+    }
+
     public struct Config: Sendable, Codable, Equatable {
         public var ngram: Int = 5
         public var bands: Int = 14
@@ -21,18 +39,22 @@ public struct MinHashDeduplicator: Sendable {
         public var seed: UInt64 = 1
         /// nil = link on any shared bucket (datatrove); else minimum estimated Jaccard.
         public var verifyThreshold: Double? = nil
-        public init(ngram: Int = 5, bands: Int = 14, rows: Int = 8, seed: UInt64 = 1, verifyThreshold: Double? = nil) {
+        public var normalization: Normalization = .datatrove
+        public init(ngram: Int = 5, bands: Int = 14, rows: Int = 8, seed: UInt64 = 1, verifyThreshold: Double? = nil,
+                    normalization: Normalization = .datatrove) {
             self.ngram = ngram
             self.bands = bands
             self.rows = rows
             self.seed = seed
             self.verifyThreshold = verifyThreshold
+            self.normalization = normalization
         }
-        /// datatrove's defaults: word 5-grams, 14 bands × 8 rows.
+        /// datatrove's defaults: its text simplification, word 5-grams, 14 bands × 8 rows.
         public static let datatrove = Config()
-        /// For short texts (math problems, ~50–200 words): word 3-grams, 20 bands × 5 rows,
+        /// For short texts (math problems, ~50–200 words): numbers kept (problems that differ
+        /// only in their numbers are different problems), word 3-grams, 20 bands × 5 rows,
         /// collisions confirmed at estimated Jaccard ≥ 0.5.
-        public static let shortText = Config(ngram: 3, bands: 20, rows: 5, verifyThreshold: 0.5)
+        public static let shortText = Config(ngram: 3, bands: 20, rows: 5, verifyThreshold: 0.5, normalization: .words)
     }
 
     public var config: Config
@@ -45,10 +67,11 @@ public struct MinHashDeduplicator: Sendable {
         self.threads = max(1, threads)
     }
 
-    /// The min-hash signature (bands × rows values) of a text; texts shorter than `ngram`
-    /// words use their whole word sequence as one shingle.
+    /// The min-hash signature (bands × rows values) of a text's word n-gram shingles (words per
+    /// `config.normalization`); texts shorter than `ngram` words use their whole word sequence
+    /// as one shingle.
     public func signature(_ text: String) -> [UInt64] {
-        let words = TextNormalizer.wordHashes(text)
+        let words = config.normalization == .datatrove ? DatatroveText.wordHashes(text) : TextNormalizer.wordHashes(text)
         var shingles = TextNormalizer.ngramHashes(words, n: config.ngram)
         if shingles.isEmpty, !words.isEmpty { shingles = TextNormalizer.ngramHashes(words, n: words.count) }
         let k = config.bands * config.rows
@@ -74,7 +97,23 @@ public struct MinHashDeduplicator: Sendable {
         return sig
     }
 
-    /// Band bucket keys of a signature.
+    /// What the index needs of a text: its band bucket keys and, when verifying, the signature.
+    public struct Sketch: Sendable, Equatable {
+        public var keys: [UInt64]
+        public var signature: [UInt64]?
+        public init(keys: [UInt64], signature: [UInt64]? = nil) {
+            self.keys = keys
+            self.signature = signature
+        }
+    }
+
+    /// The sketch of a text (a pure function of text and config; safe to compute in parallel).
+    public func sketch(_ text: String) -> Sketch {
+        let sig = signature(text)
+        return Sketch(keys: bandKeys(sig), signature: config.verifyThreshold == nil ? nil : sig)
+    }
+
+    /// Band bucket keys of a signature (band index mixed in, so bands never share keys).
     func bandKeys(_ sig: [UInt64]) -> [UInt64] {
         (0..<config.bands).map { b in
             var h: UInt64 = UInt64(b) &* 0x1000_0000_01B3
@@ -83,62 +122,20 @@ public struct MinHashDeduplicator: Sendable {
         }
     }
 
-    /// Decides for every text: `.keep` for the first of each near-duplicate cluster,
-    /// `.drop(near_duplicate: of <id>)` for the rest. `ids[i]` names `texts[i]`.
+    /// Decides for every text: `.keep`, or `.drop(near_duplicate: of <id>)` naming the earliest
+    /// kept record it is a candidate of. `ids[i]` names `texts[i]`.
     public func run(texts: [String], ids: [String]) -> [FilterDecision] {
         precondition(texts.count == ids.count, "texts and ids must have the same length")
         let n = texts.count
-        let verify = config.verifyThreshold
-        var keys = [[UInt64]](repeating: [], count: n)
-        var sigs = [[UInt64]](repeating: [], count: verify == nil ? 0 : n)
-        keys.withUnsafeMutableBufferPointer { kp in
-            sigs.withUnsafeMutableBufferPointer { sp in
-                let kb = kp, sb = sp
-                parallelChunks(n, threads: threads) { range in
-                    for i in range {
-                        let s = signature(texts[i])
-                        kb[i] = bandKeys(s)
-                        if verify != nil { sb[i] = s }
-                    }
-                }
+        var sketches = [Sketch](repeating: Sketch(keys: [], signature: nil), count: n)
+        sketches.withUnsafeMutableBufferPointer { sp in
+            let sb = sp
+            parallelChunks(n, threads: threads) { range in
+                for i in range { sb[i] = sketch(texts[i]) }
             }
         }
-        // Union-find over bucket collisions, in input order.
-        var parent = Array(0..<n)
-        func find(_ x: Int) -> Int {
-            var r = x
-            while parent[r] != r { r = parent[r] }
-            var y = x
-            while parent[y] != r { let nx = parent[y]; parent[y] = r; y = nx }
-            return r
-        }
-        func similar(_ a: Int, _ b: Int) -> Bool {
-            guard let t = verify else { return true }
-            var eq = 0
-            for (x, y) in zip(sigs[a], sigs[b]) where x == y { eq += 1 }
-            return Double(eq) >= t * Double(sigs[a].count)
-        }
-        for b in 0..<config.bands {
-            var bucket: [UInt64: [Int]] = [:]
-            bucket.reserveCapacity(n)
-            for i in 0..<n {
-                let key = keys[i][b]
-                if let members = bucket[key] {
-                    for m in members where find(m) != find(i) && similar(m, i) {
-                        let (ra, rb) = (find(m), find(i))
-                        if ra < rb { parent[rb] = ra } else { parent[ra] = rb }
-                        if verify == nil { break }
-                    }
-                    bucket[key, default: []].append(i)
-                } else {
-                    bucket[key] = [i]
-                }
-            }
-        }
-        return (0..<n).map { i in
-            let r = find(i)
-            return r == i ? .keep : .drop(DropReason("near_duplicate", "of \(ids[r])"))
-        }
+        var index = MinHashIndex(config: config)
+        return (0..<n).map { index.decide(sketches[$0], id: ids[$0]) }
     }
 
     /// Decides for records (their whole conversation text), in input order.

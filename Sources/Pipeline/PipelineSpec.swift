@@ -1,4 +1,5 @@
 import Foundation
+import Curation
 import Records
 import Yams
 import DataIO
@@ -151,11 +152,20 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
             }
             if case .sample(let s) = st, s.n < 0 { throw bad("n must be ≥ 0", "stages.\(i).sample.n") }
             if case .dedup(let d) = st {
-                if let m = d.method, m != "exact" {
-                    throw bad("dedup method '\(m)' is not supported by the streaming executor (only exact)", "stages.\(i).dedup.method")
-                }
                 if let k = d.key, k != "prompt" && k != "conversation" { throw bad("dedup key must be prompt or conversation", "stages.\(i).dedup.key") }
+                if d.exact == false && d.near == nil { throw bad("dedup with exact: false needs near: {...}", "stages.\(i).dedup") }
+                if let n = d.near {
+                    let f = "stages.\(i).dedup.near"
+                    if let p = n.preset, DedupStage.NearDup.presets[p] == nil {
+                        throw bad("unknown near-dup preset '\(p)' (datatrove or short_text)", f + ".preset")
+                    }
+                    guard let c = n.config else { throw bad("normalize must be datatrove or words", f + ".normalize") }
+                    if c.ngram < 1 || c.ngram > 64 { throw bad("ngram must be in 1...64", f + ".ngram") }
+                    if c.bands < 1 || c.rows < 1 || c.bands * c.rows > 1024 { throw bad("bands and rows must be ≥ 1 with bands × rows ≤ 1024", f) }
+                    if let t = c.verifyThreshold, !(t > 0 && t <= 1) { throw bad("verify_threshold must be in (0, 1]", f + ".verify_threshold") }
+                }
             }
+            if case .decontaminate(let d) = st, let n = d.ngram, n < 1 { throw bad("ngram must be ≥ 1", "stages.\(i).decontaminate.ngram") }
         }
         if stages.contains(where: { $0.name == "score" }) && template == nil { throw bad("a score stage needs a template (tokenizer)", "template") }
         if let si = stages.firstIndex(where: { $0.name == "sample" }),

@@ -1,4 +1,5 @@
 import Foundation
+import Curation
 import DataIO
 import Records
 
@@ -24,8 +25,8 @@ struct StageCounter {
 
 /// Phase A: stream every input through the per-record stages (verify, dedup, decontaminate,
 /// filter, in spec order) and the sample stage. Chunks of records are processed in parallel
-/// (verification, rendering, keys); dedup and sampling run sequentially in input order, so the
-/// result never depends on the thread count.
+/// (verification, rendering, dedup keys, decontamination, length checks); dedup decisions and
+/// sampling run sequentially in input order, so the result never depends on the thread count.
 struct Selector {
     let spec: PipelineSpec
     let components: PipelineComponents
@@ -42,7 +43,9 @@ struct Selector {
         var candidate: Candidate?
         var dropStage: Int = -1
         var dropReason = ""
-        var dedupKey: UInt64 = 0
+        /// Which record / benchmark item / verifier reason: the rejects file's `detail`.
+        var dropDetail: String?
+        var dedupKeys = DedupKeys()
         var location: SourceLocation
     }
 
@@ -53,11 +56,15 @@ struct Selector {
             if case .verify = st { c.verdicts = [:] }
             return c
         }
-        let ngrams: NGramIndex? = try perRecord.compactMap { s -> NGramIndex? in
-            if case .decontaminate(let d) = s { return try NGramIndex(stage: d) }
+        let decontaminator: Decontaminator? = try perRecord.compactMap { s -> Decontaminator? in
+            if case .decontaminate(let d) = s { return try d.decontaminator(threads: 1) }
             return nil
         }.first
-        var dedupSeen = Set<UInt64>()
+        let dedupPlan: DedupPlan? = perRecord.compactMap { s -> DedupPlan? in
+            if case .dedup(let d) = s { return DedupPlan(d) }
+            return nil
+        }.first
+        var dedupState = dedupPlan?.makeState()
         var sampleN: Int? = nil
         for s in spec.stages { if case .sample(let x) = s { sampleN = x.n } }
         var heap = MaxHeap()
@@ -72,14 +79,14 @@ struct Selector {
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
                     var i = w
                     while i < chunk.count {
-                        base[i] = evaluate(chunk[i].0, chunk[i].1, chunk[i].2, perRecord, ngrams)
+                        base[i] = evaluate(chunk[i].0, chunk[i].1, chunk[i].2, perRecord, dedupPlan, decontaminator)
                         i += workers
                     }
                 }
             }
             for o in outcomes {
                 guard var o else { continue }
-                // Sequential part: dedup set, counters, rejects.
+                // Sequential part: dedup decisions, counters, rejects.
                 var dropAt = o.dropStage
                 let renderFailed = dropAt == -2
                 if renderFailed {
@@ -95,19 +102,18 @@ struct Selector {
                     counters[2 + si].input += 1
                     if case .verify = st, let v = o.candidate?.verdict { counters[2 + si].verdicts?[v, default: 0] += 1 }
                     if si == dropAt { break }
-                    if case .dedup = st {
-                        if !dedupSeen.insert(o.dedupKey).inserted {
-                            dropAt = si
-                            o.dropReason = "duplicate"
-                            break
-                        }
+                    if case .dedup = st, let r = o.candidate?.record,
+                       let why = dedupState?.decide(o.dedupKeys, id: DedupState.name(r)) {
+                        dropAt = si
+                        o.dropReason = why.code
+                        o.dropDetail = why.detail
+                        break
                     }
                     counters[2 + si].kept += 1
                 }
                 if dropAt >= 0 {
                     counters[2 + dropAt].dropped[o.dropReason, default: 0] += 1
-                    rejects?.write(stage: perRecord[dropAt].name, reason: o.dropReason,
-                                   detail: perRecord[dropAt].name == "verify" ? o.candidate?.reason : nil, o.candidate?.record, o.location)
+                    rejects?.write(stage: perRecord[dropAt].name, reason: o.dropReason, detail: o.dropDetail, o.candidate?.record, o.location)
                     continue
                 }
                 let c = o.candidate!
@@ -153,8 +159,9 @@ struct Selector {
         return Result(selected: selected, stages: stats)
     }
 
-    /// The parallel part for one record: verdict, render, keys, per-record drops (except dedup).
-    private func evaluate(_ ordinal: Int, _ r: Record, _ loc: SourceLocation, _ perRecord: [Stage], _ ngrams: NGramIndex?) -> Outcome {
+    /// The parallel part for one record: verdict, render, dedup keys, per-record drops (except dedup).
+    private func evaluate(_ ordinal: Int, _ r: Record, _ loc: SourceLocation, _ perRecord: [Stage], _ dedup: DedupPlan?,
+                          _ decontaminator: Decontaminator?) -> Outcome {
         var o = Outcome(location: loc)
         var c = Candidate(ordinal: ordinal, key: StableHash.string(r.source + "\u{1F}" + r.id, seed: spec.seed), record: r)
         if let renderer = components.renderer {
@@ -172,11 +179,15 @@ struct Selector {
                 let (verdict, reason) = verifier.verify(r)
                 c.verdict = verdict
                 c.reason = reason
-                if !(v.keep ?? ["correct"]).contains(verdict) { o.dropStage = si; o.dropReason = verdict }
-            case .dedup(let d):
-                o.dedupKey = TextKeys.dedupKey(r, key: d.key ?? "prompt")
+                if !(v.keep ?? ["correct"]).contains(verdict) { o.dropStage = si; o.dropReason = verdict; o.dropDetail = reason }
+            case .dedup:
+                if let dedup { o.dedupKeys = dedup.keys(r) }
             case .decontaminate:
-                if ngrams?.contaminated(r) == true { o.dropStage = si; o.dropReason = "contaminated" }
+                if case .drop(let why)? = decontaminator?.decide(text: CurationText.prompt(of: r)) {
+                    o.dropStage = si
+                    o.dropReason = why.code
+                    o.dropDetail = why.detail
+                }
             case .filter(let f):
                 guard let rc = c.rendered else { continue }
                 if let m = f.minTokens, rc.ids.count < m { o.dropStage = si; o.dropReason = "too_short" }

@@ -1,3 +1,4 @@
+import Curation
 import Records
 
 /// One pipeline stage, written in YAML as a single-key mapping (`- filter: {max_tokens: 2048}`).
@@ -80,15 +81,61 @@ public struct VerifyStage: Sendable, Codable, Equatable {
     }
 }
 
-/// Drops repeated records; the first occurrence in input order wins.
+/// Drops repeated records with Curation's deduplicators: exact (`ExactDeduplicator`: same
+/// normalised text — NFC, lowercase, whitespace collapsed) and/or near (`MinHashDeduplicator`
+/// LSH, decided by `MinHashIndex`). In input order; the first record wins and every drop names it.
 public struct DedupStage: Sendable, Codable, Equatable {
-    /// `exact` (hash of the normalised words); the only method the streaming executor supports.
-    public var method: String?
-    /// What is compared: `prompt` (user turns, default) or `conversation`.
+    /// What is compared: `prompt` (user turns, default) or `conversation` (every turn's
+    /// reasoning, content and tool calls).
     public var key: String?
+    /// Exact dedup on normalised text (default true).
+    public var exact: Bool?
+    /// MinHash near-duplicate removal; absent = off, `{}` = the datatrove preset.
+    public var near: NearDup?
+
+    /// MinHash LSH settings: a preset, then any of its values overridden.
+    public struct NearDup: Sendable, Codable, Equatable {
+        /// `datatrove` (default: datatrove's text simplification, word 5-grams, 14 bands × 8 rows,
+        /// link on any shared bucket) or `short_text` (numbers kept, 3-grams, 20 × 5, candidates
+        /// confirmed at estimated Jaccard ≥ 0.5).
+        public var preset: String?
+        public var ngram: Int?
+        public var bands: Int?
+        public var rows: Int?
+        /// Seed of the min-hash functions (default 1; independent of the spec's sampling seed).
+        public var seed: UInt64?
+        /// Minimum estimated Jaccard for a bucket collision to count (0 < t ≤ 1).
+        public var verifyThreshold: Double?
+        /// `datatrove` (its simplify_text: numbers → 0, punctuation and diacritics removed) or
+        /// `words` (lowercase letter/digit runs, numbers kept).
+        public var normalize: String?
+
+        enum CodingKeys: String, CodingKey {
+            case preset, ngram, bands, rows, seed, normalize
+            case verifyThreshold = "verify_threshold"
+        }
+
+        static let presets: [String: MinHashDeduplicator.Config] = ["datatrove": .datatrove, "short_text": .shortText]
+
+        /// The MinHash configuration (nil for an unknown preset or normalisation; `validate` reports it).
+        public var config: MinHashDeduplicator.Config? {
+            guard var c = NearDup.presets[preset ?? "datatrove"] else { return nil }
+            if let v = ngram { c.ngram = v }
+            if let v = bands { c.bands = v }
+            if let v = rows { c.rows = v }
+            if let v = seed { c.seed = v }
+            if let v = verifyThreshold { c.verifyThreshold = v }
+            if let v = normalize {
+                guard let m = MinHashDeduplicator.Normalization(rawValue: v) else { return nil }
+                c.normalization = m
+            }
+            return c
+        }
+    }
 }
 
-/// Drops records whose prompt shares a long n-gram with an evaluation set.
+/// Drops records whose prompt shares a long n-gram with an evaluation set (Curation's
+/// `Decontaminator`).
 public struct DecontaminateStage: Sendable, Codable, Equatable {
     /// Benchmark files (JSONL) and the field holding their question text.
     public var against: [Against]
@@ -96,7 +143,10 @@ public struct DecontaminateStage: Sendable, Codable, Equatable {
     public var ngram: Int?
     public struct Against: Sendable, Codable, Equatable {
         public var path: String
+        /// Key or dotted path of the question text; every row must have it.
         public var field: String
+        /// Name reported in drop reasons (default: the path).
+        public var name: String?
     }
 }
 

@@ -1,3 +1,4 @@
+import Curation
 import DataIO
 import Foundation
 import Pipeline
@@ -40,7 +41,11 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(read.dropped["invalid_json"], 2)
         let verify = m.stages[2]
         XCTAssertGreaterThan(verify.dropped["incorrect"] ?? 0, 50)
-        XCTAssertGreaterThan(m.stages[3].dropped["duplicate"] ?? 0, 0, "short prompts repeat")
+        XCTAssertGreaterThan(m.stages[3].dropped["exact_duplicate"] ?? 0, 0, "short prompts repeat")
+        // Near-copies of 8 paragraphs (every 10th record): the first of each is kept, all later
+        // ones (either source) drop as near-duplicates naming a kept record.
+        let nearDrops = m.stages[3].dropped["near_duplicate"] ?? 0
+        XCTAssertGreaterThanOrEqual(nearDrops, 30)
         XCTAssertEqual(m.stages[4].dropped["contaminated"], 1)
         XCTAssertEqual(m.stages[6].kept, 260)
         XCTAssertEqual(m.samples, 260)
@@ -52,6 +57,18 @@ final class ExecutorTests: XCTestCase {
         let lines = try String(contentsOfFile: rej, encoding: .utf8).split(separator: "\n")
         let drops = m.stages.filter { $0.name != "sample" }.reduce(0) { $0 + $1.dropped.values.reduce(0, +) }
         XCTAssertEqual(lines.count, drops)
+        let rejects = try lines.map { try JSONParser.parse(Array($0.utf8)) }
+        let near = rejects.filter { $0["reason"]?.stringValue == "near_duplicate" }
+        XCTAssertEqual(near.count, nearDrops)
+        for r in near {
+            let detail = try XCTUnwrap(r["detail"]?.stringValue)
+            XCTAssertTrue(detail.hasPrefix("of alpha:alpha-") || detail.hasPrefix("of beta:beta-"), detail)
+            XCTAssertEqual(r["stage"]?.stringValue, "dedup")
+        }
+        let exact = try XCTUnwrap(rejects.first { $0["reason"]?.stringValue == "exact_duplicate" })
+        XCTAssertTrue(exact["detail"]?.stringValue?.hasPrefix("of ") == true)
+        let contaminated = try XCTUnwrap(rejects.first { $0["reason"]?.stringValue == "contaminated" })
+        XCTAssertEqual(contaminated["detail"]?.stringValue, "\(try PipelineFixtures.bench()) item row 0 (13-gram overlap)")
         // Shard contents: statistics equal the fake scorer's, sample order follows input order.
         let ds = try ShardDataset(directory: out)
         let s = try ds.sample(5)
@@ -116,7 +133,20 @@ final class ExecutorTests: XCTestCase {
         XCTAssertThrowsError(try PipelineSpec.parse(yaml: PipelineFixtures.yaml.replacingOccurrences(of: "domain: math}\n  - {path: b", with: "domain: maths}\n  - {path: b"))) { e in
             XCTAssertTrue("\(e)".contains("inputs.0"), "\(e)")
         }
+        let near = "near: {preset: short_text}"
+        for (bad, want) in [("near: {bandz: 3}", "stages.1.dedup.near.bandz"), ("near: {preset: fuzzy}", "stages.1.dedup.near.preset"),
+                            ("near: {bands: 0}", "stages.1.dedup.near"), ("near: {verify_threshold: 1.5}", "stages.1.dedup.near.verify_threshold"),
+                            ("exact: false", "stages.1.dedup")] {
+            XCTAssertThrowsError(try PipelineSpec.parse(yaml: PipelineFixtures.yaml.replacingOccurrences(of: near, with: bad)), bad) { e in
+                XCTAssertTrue("\(e)".contains(want), "\(bad): \(e)")
+            }
+        }
         let s = try PipelineSpec.parse(yaml: PipelineFixtures.yaml)
+        guard case .dedup(let d) = s.stages[1] else { return XCTFail("stage 1 is dedup") }
+        XCTAssertEqual(d.near?.config, MinHashDeduplicator.Config.shortText)
+        let dt = try PipelineSpec.parse(yaml: PipelineFixtures.yaml.replacingOccurrences(of: near, with: "near: {rows: 4}"))
+        guard case .dedup(let d2) = dt.stages[1] else { return XCTFail("stage 1 is dedup") }
+        XCTAssertEqual(d2.near?.config, MinHashDeduplicator.Config(ngram: 5, bands: 14, rows: 4), "datatrove preset, rows overridden")
         XCTAssertEqual(s.inputs[1].limit, 300)
         XCTAssertEqual(s.scoreStage?.topK, 20)
         var t = s; t.threads = 7; t.output.dir = "elsewhere"

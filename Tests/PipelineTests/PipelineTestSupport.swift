@@ -64,7 +64,8 @@ enum PipelineFixtures {
         for i in 0..<n {
             let a = i % 97, b = (i * 7) % 13
             let right = i % 5 != 0
-            let q = i % 11 == 0 ? "What is \(a % 10) plus \(b)?" : "Tom has \(a) apples and buys \(b) more. How many apples (case \(source) \(i))?"
+            let q = i % 10 == 3 ? nearCopy(i) : i % 11 == 0 ? "What is \(a % 10) plus \(b)?"
+                : "Tom has \(a) apples and buys \(b) more. How many apples (case \(source) \(i))?"
             let resp = "He has \(a) + \(b) = \(right ? a + b : a + b + 1) apples. Answer: \(right ? a + b : a + b + 1)"
             let r = Record(id: "\(source)-\(i)", source: source, domain: .math,
                            messages: [Message(role: .user, content: q), Message(role: .assistant, content: resp)],
@@ -73,6 +74,15 @@ enum PipelineFixtures {
             if i == 3 { out.append(.bad(reason: "invalid_json", detail: "unexpected byte", SourceLocation(file: source + ".jsonl", line: 4))) }
         }
         return out
+    }
+
+    /// One of 8 random 45-word paragraphs with one word replaced: near-copies across records
+    /// and sources (3-gram Jaccard between two copies ≈ 0.78) for the MinHash dedup stage.
+    static func nearCopy(_ i: Int) -> String {
+        let base = (i / 10) % 8
+        var words = (0..<45).map { j in "w\(StableHash.mix(UInt64(base * 1000 + j)) % 500)" }
+        words[i % 45] = "edit\(i)"
+        return words.joined(separator: " ") + "?"
     }
 
     static func components(_ data: [String: [StreamItem]]) -> PipelineComponents {
@@ -89,7 +99,7 @@ enum PipelineFixtures {
         template: {kind: qwen3, tokenizer: none}
         stages:
           - verify: {keep: [correct]}
-          - dedup: {key: prompt}
+          - dedup: {key: prompt, near: {preset: short_text}}
           - decontaminate: {against: [{path: BENCH, field: question}], ngram: 13}
           - filter: {min_tokens: 10, max_tokens: 380, min_label_tokens: 5}
           - sample: {n: 260}
