@@ -32,7 +32,7 @@ CurationTests.NearDupBenchmarkTests reads to assert eaft's recall and false-posi
 Usage: python3 scripts/neardup_datatrove_compare.py [--shared ../shared] [--eaft .build/release/eaft]
                                                     [--write-fixture] [--json OUT]
 """
-import argparse, json, os, random, re, struct, subprocess, sys, tempfile, unicodedata
+import argparse, json, os, random, re, struct, subprocess, sys, tempfile, time, unicodedata
 
 KINDS = [
     "whitespace_case", "punctuation", "number_format", "calc_annotations_removed",
@@ -285,7 +285,9 @@ def main():
     texts = originals + [c["text"] for c in copies]
     n = len(originals)
     import importlib.metadata
+    t0 = time.perf_counter()
     removed, cluster, cfg = run_datatrove(texts)
+    seconds = {"datatrove": time.perf_counter() - t0}
     for k, c in enumerate(copies):
         i, j = c["of"], n + k
         c["datatrove_detected"] = j in cluster and cluster.get(i) == cluster[j]
@@ -293,7 +295,9 @@ def main():
     print(f"datatrove {importlib.metadata.version('datatrove')}, MinhashConfig() = {cfg}")
     if a.eaft:
         for preset in ["datatrove", "short_text"]:
+            t0 = time.perf_counter()
             of = run_eaft(a.eaft, texts, preset)
+            seconds[f"eaft {preset}"] = time.perf_counter() - t0
             root = roots_from_of(len(texts), of)
             results[f"eaft {preset}"] = ([root[n + k] == root[c["of"]] for k, c in enumerate(copies)],
                                          sorted(i for i in of if i < n), {i: root[i] for i in range(len(texts))})
@@ -318,7 +322,7 @@ def main():
                             "text": originals[i][:90]})
             else:
                 fps.append({"original": i, "partner": None, "text": originals[i][:90]})
-        out["methods"][name] = {"jaccard": jkey, "recall_all": total, "recall_own_ge_0.8": pops["own"],
+        out["methods"][name] = {"seconds": round(seconds[name], 2), "jaccard": jkey, "recall_all": total, "recall_own_ge_0.8": pops["own"],
                                 "recall_j_eaft_ge_0.8": pops["j5_eaft"], "recall_j_simplified_ge_0.8": pops["j5_simplified"],
                                 "recall_j_datatrove_ge_0.8": pops["j5_datatrove"], "originals_removed": len(orig_removed),
                                 "by_kind": by_kind, "by_bucket": by_bucket, "removed_originals": fps}
@@ -367,6 +371,8 @@ def print_report(out, names):
         print(f"| {label} | " + " | ".join(pct(*out["methods"][m][key]) for m in names) + " |")
     print("| originals removed (false-positive rate) | " + " | ".join(
         f"{out['methods'][m]['originals_removed']}/{n} ({out['methods'][m]['originals_removed'] / n:.3%})" for m in names) + " |")
+    print("| wall time, whole run (s; eaft: `eaft run` process incl. reading) | " + " | ".join(
+        f"{out['methods'][m]['seconds']:.1f}" for m in names) + " |")
     for m in names:
         print(f"\n{m}: removed originals")
         for r in out["methods"][m]["removed_originals"]:
