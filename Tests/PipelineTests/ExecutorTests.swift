@@ -42,10 +42,11 @@ final class ExecutorTests: XCTestCase {
         let verify = m.stages[2]
         XCTAssertGreaterThan(verify.dropped["incorrect"] ?? 0, 50)
         XCTAssertGreaterThan(m.stages[3].dropped["exact_duplicate"] ?? 0, 0, "short prompts repeat")
-        // Near-copies of 8 paragraphs (every 10th record): the first of each is kept, all later
-        // ones (either source) drop as near-duplicates naming a kept record.
+        // Near-copies of 8 paragraphs (every 10th record): the first of each is kept, later ones
+        // drop as near-duplicates naming a kept record (beta's copies i < 80 are exact copies of
+        // alpha's). Measured: 42 = 39 paragraph copies + 3 "What is a plus b?" pairs (3-gram J 0.5).
         let nearDrops = m.stages[3].dropped["near_duplicate"] ?? 0
-        XCTAssertGreaterThanOrEqual(nearDrops, 30)
+        XCTAssertGreaterThanOrEqual(nearDrops, 39)
         XCTAssertEqual(m.stages[4].dropped["contaminated"], 1)
         XCTAssertEqual(m.stages[6].kept, 260)
         XCTAssertEqual(m.samples, 260)

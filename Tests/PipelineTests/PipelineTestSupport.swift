@@ -65,7 +65,7 @@ enum PipelineFixtures {
             let a = i % 97, b = (i * 7) % 13
             let right = i % 5 != 0
             let q = i % 10 == 3 ? nearCopy(i) : i % 11 == 0 ? "What is \(a % 10) plus \(b)?"
-                : "Tom has \(a) apples and buys \(b) more. How many apples (case \(source) \(i))?"
+                : "Tom has \(a) apples and buys \(b) more. How many apples (case \(source) \(i)) \(tag(i, source))?"
             let resp = "He has \(a) + \(b) = \(right ? a + b : a + b + 1) apples. Answer: \(right ? a + b : a + b + 1)"
             let r = Record(id: "\(source)-\(i)", source: source, domain: .math,
                            messages: [Message(role: .user, content: q), Message(role: .assistant, content: resp)],
@@ -83,6 +83,11 @@ enum PipelineFixtures {
         var words = (0..<45).map { j in "w\(StableHash.mix(UInt64(base * 1000 + j)) % 500)" }
         words[i % 45] = "edit\(i)"
         return words.joined(separator: " ") + "?"
+    }
+
+    /// Six random words, so that the templated prompts are not near-duplicates of each other.
+    static func tag(_ i: Int, _ source: String) -> String {
+        (0..<6).map { j in "t\(StableHash.string(source, seed: UInt64(i * 31 + j)) % 5000)" }.joined(separator: " ")
     }
 
     static func components(_ data: [String: [StreamItem]]) -> PipelineComponents {
