@@ -225,7 +225,9 @@ def run_eaft(binary, texts, preset):
     with open(spec, "w") as f:
         f.write(SPEC.format(preset=preset, data=data, out=os.path.join(d, "out")))
     rej = os.path.join(d, "rejects.jsonl")
-    subprocess.run([binary, "run", spec, "--rejects", rej], check=True, stdout=subprocess.DEVNULL)
+    p = subprocess.run([binary, "run", spec, "--rejects", rej], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        sys.exit(f"eaft run failed ({p.returncode}): {p.stderr}")
     of = {}
     for line in open(rej):
         r = json.loads(line)
@@ -344,7 +346,7 @@ def pct(h, t):
 def print_report(out, names):
     n = out["originals"]
     print(f"GSM8K train: {n} originals, {out['copies']} planted copies (every {EVERY}th original)\n")
-    print("Per kind (J5 = word 5-gram Jaccard with the original; eaft / datatrove normalisation):\n")
+    print("Per kind (J5 = word 5-gram Jaccard with the original: eaft words / simplify_text words / datatrove spaCy tokens):\n")
     print("| kind | copies | mean J5 words | mean J5 simplified | mean J5 datatrove | " + " | ".join(names) + " |")
     print("|---|---|---|---|---|" + "---|" * len(names))
     for kind in KINDS:
@@ -361,7 +363,8 @@ def print_report(out, names):
         for lo, hi in BUCKETS:
             b = out["methods"][m]["by_bucket"].get(bucket_name(lo, hi))
             if b:
-                print(f"| {bucket_name(lo, hi)} | {b[1]} | {b[2] / b[1]:.3f} | {pct(b[0], b[1])} |")
+                th = "n/a" if b[2] != b[2] else f"{b[2] / b[1]:.3f}"
+                print(f"| {bucket_name(lo, hi)} | {b[1]} | {th} | {pct(b[0], b[1])} |")
     print("\n| | " + " | ".join(names) + " |\n|---|" + "---|" * len(names))
     for key, label in [("recall_all", "recall, all copies"),
                        ("recall_own_ge_0.8", "recall, J5 >= 0.8 on its own normalisation"),
