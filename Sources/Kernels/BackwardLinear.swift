@@ -20,11 +20,11 @@ public enum Backward {
     ) {
         if t == 0 { return }
         if let dx {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(inDim), Int32(outDim),
-                        1, dy, Int32(outDim), w, Int32(inDim), accumulateDX ? 1 : 0, dx, Int32(inDim))
+            Threads.sgemm(transA: false, transB: false, m: t, n: inDim, k: outDim, alpha: 1,
+                          a: dy, lda: outDim, b: w, ldb: inDim, beta: accumulateDX ? 1 : 0, c: dx, ldc: inDim)
         }
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outDim), Int32(inDim), Int32(t),
-                    1, dy, Int32(outDim), x, Int32(inDim), 1, dw, Int32(inDim))
+        Threads.sgemm(transA: true, transB: false, m: outDim, n: inDim, k: t, alpha: 1,
+                      a: dy, lda: outDim, b: x, ldb: inDim, beta: 1, c: dw, ldc: inDim)
         if let db {
             for r in 0..<t {
                 let row = dy + r * outDim
