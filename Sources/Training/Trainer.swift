@@ -170,15 +170,27 @@ public final class Trainer: @unchecked Sendable {
         try Checkpoint.save(dir: dir, baseModel: config.model, model: model, m: m, v: v, state: state)
     }
 
-    /// Global L2 norm of all gradients (double accumulation).
+    /// Global L2 norm of all gradients (double accumulation): 16 fixed chunks summed in order,
+    /// so the value does not depend on the thread count.
     func gradNorm() -> Double {
-        let g = model.params.grads
-        var s = 0.0
-        for i in 0..<model.params.count { let x = Double(g[i]); s += x * x }
-        return s.squareRoot()
+        let g = model.params.grads, n = model.params.count
+        var partial = [Double](repeating: 0, count: 16)
+        partial.withUnsafeMutableBufferPointer { pp in
+            let out = pp.baseAddress!
+            Threads.forRanges(16, minPerWorker: 1) { chunks in
+                for c in chunks {
+                    var s = 0.0
+                    for i in Threads.range(c, of: 16, count: n) { let x = Double(g[i]); s += x * x }
+                    out[c] = s
+                }
+            }
+        }
+        return partial.reduce(0, +).squareRoot()
     }
     func scaleGrads(_ c: Float) {
         let g = model.params.grads
-        for i in 0..<model.params.count { g[i] *= c }
+        Threads.forRanges(model.params.count, minPerWorker: 1 << 15) { r in
+            for i in r { g[i] *= c }
+        }
     }
 }

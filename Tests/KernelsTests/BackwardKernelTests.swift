@@ -119,6 +119,30 @@ final class BackwardKernelTests: XCTestCase {
         Backward.swiglu(a: a, b: b, dm: dm, da: &da1, db: &db1, count: n)
         Backward.swigluNaive(a: a, b: b, dm: dm, da: &da2, db: &db2, count: n)
         assertClose(da1, da2, 1e-6, "da"); assertClose(db1, db2, 1e-6, "db")
+        // Row form for the fused gate|up weight: row r of dGateUp = [da_r | db_r], bit-identical.
+        let (rows, inter) = (7, 37)
+        let ra = rand(rows * inter, 21).map { $0 * 4 }, rb = rand(rows * inter, 22), rdm = rand(rows * inter, 23)
+        var fa = [Float](repeating: 0, count: rows * inter), fb = fa, both = [Float](repeating: 0, count: 2 * rows * inter)
+        Backward.swiglu(a: ra, b: rb, dm: rdm, da: &fa, db: &fb, count: rows * inter)
+        Backward.swigluRows(a: ra, b: rb, dm: rdm, dGateUp: &both, rows: rows, inter: inter)
+        var joined = [Float](repeating: 0, count: 2 * rows * inter)
+        fa.withUnsafeBufferPointer { pa in fb.withUnsafeBufferPointer { pb in
+            Elementwise.joinColumns(&joined, rows: rows, parts: [(pa.baseAddress!, inter), (pb.baseAddress!, inter)])
+        } }
+        XCTAssertEqual(both, joined, "swigluRows differs from swiglu + joinColumns")
+        var back = [Float](repeating: 0, count: rows * inter), back2 = back
+        joined.withUnsafeBufferPointer { j in
+            back.withUnsafeMutableBufferPointer { b1 in back2.withUnsafeMutableBufferPointer { b2 in
+                Elementwise.splitColumns(j.baseAddress!, rows: rows, parts: [(b1.baseAddress!, inter, nil), (b2.baseAddress!, inter, nil)])
+            } }
+        }
+        XCTAssertEqual(back, fa); XCTAssertEqual(back2, fb)
+        var sums = [Float](repeating: 1, count: inter)
+        Elementwise.addColumnSums(fa, rows: rows, dim: inter, into: &sums)
+        for o in 0..<inter {
+            let ref = 1 + (0..<rows).reduce(Float(0)) { $0 + fa[$1 * inter + o] }
+            XCTAssertEqual(sums[o], ref, accuracy: 1e-6, "column sum \(o)")
+        }
         var table = [Float](repeating: 0, count: 4 * 2)
         Backward.embedding(dx: [1, 2, 3, 4, 5, 6], ids: [3, 0, 3], dTable: &table, tokens: 3, dim: 2, paddingIdx: 0)
         XCTAssertEqual(table, [0, 0, 0, 0, 0, 0, 6, 8])
