@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import Records
 
 /// The training loop: token-budget micro-batches of packed samples, gradient accumulation
 /// (loss normalised by the label tokens of the whole optimizer step), global-norm clipping
@@ -111,7 +112,10 @@ public final class Trainer: @unchecked Sendable {
             if state.step == 0 { recordEval(try ev.evaluate(evalEngine, step: 0)) }
         }
         let hyper = AdamWHyper(beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay)
-        let tty = isatty(2) != 0
+        let bar = TerminalProgress()
+        let log = self.log
+        self.log = { bar.enabled ? bar.message($0) : log($0) }
+        defer { bar.finish(); self.log = log }
         while state.step < total {
             let t0 = Date()
             var p = plan(state.epoch)
@@ -148,7 +152,8 @@ public final class Trainer: @unchecked Sendable {
                                   labelTokens: n, epoch: state.epoch, elapsedS: state.elapsedS, tokensPerS: Double(tokens) / max(dt, 1e-9))
             state.history.append(met)
             onStep(met)
-            if tty { log(String(format: "step %d/%d  loss %.4f  lr %.3g  |g| %.3f  %.0f tok/s", state.step, total, loss, lr, norm, met.tokensPerS)) }
+            bar.update(done: state.step, total: total,
+                       detail: String(format: "loss %.4f  lr %.3g  |g| %.3f  %.0f tok/s", loss, lr, norm, met.tokensPerS))
             if let ev = evaluator, config.evalInterval > 0, state.step % config.evalInterval == 0, state.step < total {
                 recordEval(try ev.evaluate(evalEngine, step: state.step))
             }
