@@ -67,7 +67,8 @@ public final class TrainModel: @unchecked Sendable {
         }
         if maxLen > lenCap {
             scratchA.deallocate(); scratchB.deallocate()
-            let n = attentionWorkers * maxLen * maxLen
+            let c = config
+            let n = attentionWorkers * Backward.attentionScratch(maxLen: maxLen, headDim: c.headDim, group: c.heads / c.kvHeads)
             scratchA = .allocate(capacity: n); scratchB = .allocate(capacity: n)
             lenCap = maxLen
         }

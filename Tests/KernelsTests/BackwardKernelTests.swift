@@ -90,7 +90,7 @@ final class BackwardKernelTests: XCTestCase {
         } } }
         var dq1 = [Float](repeating: 9, count: t * heads * hd), dk1 = [Float](repeating: 9, count: t * kv * hd), dv1 = dk1
         var dq2 = dq1, dk2 = dk1, dv2 = dv1
-        var sp = [Float](repeating: 0, count: 25), sdp = sp
+        var sp = [Float](repeating: 0, count: Backward.attentionScratch(maxLen: 5, headDim: hd, group: heads / kv)), sdp = sp
         Backward.attention(q: q, k: k, v: v, lse: lse, dOut: dOut, dq: &dq1, dk: &dk1, dv: &dv1, seqStarts: starts, seqCount: 2, tokens: t,
                            heads: heads, kvHeads: kv, headDim: hd, scale: scale, scratchP: &sp, scratchDP: &sdp)
         Backward.attentionNaive(q: q, k: k, v: v, dOut: dOut, dq: &dq2, dk: &dk2, dv: &dv2, seqStarts: starts, tokens: t,
@@ -98,7 +98,7 @@ final class BackwardKernelTests: XCTestCase {
         assertClose(dq1, dq2, 1e-5, "dq"); assertClose(dk1, dk2, 1e-5, "dk"); assertClose(dv1, dv2, 1e-5, "dv")
         // Two workers (jobs = sequence × kv head) give bit-identical results.
         var dq4 = dq1.map { _ in Float(7) }, dk4 = dk1.map { _ in Float(7) }, dv4 = dk4
-        var sp2 = [Float](repeating: 0, count: 50), sdp2 = sp2
+        var sp2 = [Float](repeating: 0, count: 2 * Backward.attentionScratch(maxLen: 5, headDim: hd, group: heads / kv)), sdp2 = sp2
         Backward.attention(q: q, k: k, v: v, lse: lse, dOut: dOut, dq: &dq4, dk: &dk4, dv: &dv4, seqStarts: starts, seqCount: 2, tokens: t,
                            heads: heads, kvHeads: kv, headDim: hd, scale: scale, scratchP: &sp2, scratchDP: &sdp2, workers: 2)
         XCTAssertEqual(dq4, dq1); XCTAssertEqual(dk4, dk1); XCTAssertEqual(dv4, dv1)
@@ -110,6 +110,33 @@ final class BackwardKernelTests: XCTestCase {
                                 heads: heads, kvHeads: kv, headDim: hd, scale: scale)
         for i in (5 * kv * hd)..<(t * kv * hd) { XCTAssertEqual(dk3[i], dk2[i], accuracy: 1e-6); XCTAssertEqual(dv3[i], dv2[i], accuracy: 1e-6) }
         for i in 0..<(5 * kv * hd) { XCTAssertEqual(dk3[i], 0); XCTAssertEqual(dv3[i], 0) }
+    }
+
+    func testAttentionBackwardAcrossCausalBlocks() {
+        // Lengths cross the 64-token query blocks (70, 130) and include a 1-token sequence;
+        // 6 query heads over 2 kv heads (3 stacked per GEMM), head_dim 16.
+        let lens = [70, 1, 130], heads = 6, kv = 2, hd = 16
+        var starts = [0]
+        for l in lens { starts.append(starts.last! + l) }
+        let t = starts.last!
+        let scale = 1 / Float(hd).squareRoot()
+        let q = rand(t * heads * hd, 31).map { $0 * 2 }, k = rand(t * kv * hd, 32).map { $0 * 2 }
+        let v = rand(t * kv * hd, 33), dOut = rand(t * heads * hd, 34)
+        var out = [Float](repeating: 0, count: t * heads * hd), lse = [Float](repeating: 0, count: heads * t)
+        Attention.naive(q: q, k: k, v: v, out: &out, lse: &lse, cuSeqlens: starts.map { Int32($0) }, nSeq: lens.count,
+                        heads: heads, kvHeads: kv, headDim: hd, scale: scale)
+        let per = Backward.attentionScratch(maxLen: 130, headDim: hd, group: heads / kv)
+        var sp = [Float](repeating: 0, count: 2 * per), sdp = sp
+        var dq1 = [Float](repeating: 9, count: t * heads * hd), dk1 = [Float](repeating: 9, count: t * kv * hd), dv1 = dk1
+        var dq2 = dq1, dk2 = dk1, dv2 = dv1
+        Backward.attention(q: q, k: k, v: v, lse: lse, dOut: dOut, dq: &dq1, dk: &dk1, dv: &dv1, seqStarts: starts,
+                           seqCount: lens.count, tokens: t, heads: heads, kvHeads: kv, headDim: hd, scale: scale,
+                           scratchP: &sp, scratchDP: &sdp, workers: 2)
+        Backward.attentionNaive(q: q, k: k, v: v, dOut: dOut, dq: &dq2, dk: &dk2, dv: &dv2, seqStarts: starts, tokens: t,
+                                heads: heads, kvHeads: kv, headDim: hd, scale: scale)
+        // float32 GEMMs over ≤ 130 keys × 3 heads vs the double twin; |q|,|k| ≤ 2 makes softmax
+        // peaky, so allow 2e-5 of the largest gradient.
+        assertClose(dq1, dq2, 2e-5, "dq"); assertClose(dk1, dk2, 2e-5, "dk"); assertClose(dv1, dv2, 2e-5, "dv")
     }
 
     func testSwiGLUAndEmbedding() {
