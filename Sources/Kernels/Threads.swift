@@ -23,13 +23,16 @@ public enum Threads {
     }()
 
     /// Sets the number of threads a GEMM is split over (OpenBLAS itself stays at one).
-    public static func setBLASThreads(_ n: Int) {
+    public static func setGEMMThreads(_ n: Int) {
         _ = pinned
         gemmThreads = max(1, n)
     }
 
-    /// The number of threads a GEMM is split over.
-    public static var blasThreads: Int { gemmThreads }
+    /// Uses `n` threads for everything: GEMM splits and `workers`.
+    public static func use(_ n: Int) {
+        workers = max(1, n)
+        setGEMMThreads(n)
+    }
 
     /// Runs `body(worker)` for worker in 0..<n on `n` threads. GEMMs called inside `body`
     /// should call `cblas_sgemm` directly (single-threaded).

@@ -29,7 +29,7 @@ public final class Trainer: @unchecked Sendable {
         self.config = config
         model = try TrainModel.load(directory: config.model)
         // After loading: CausalLM.init sets its own default thread count.
-        if let t = config.threads { TrainRuntime.setBLASThreads(t) }
+        if let t = config.threads { TrainRuntime.setThreads(t) }
         let maxLen = config.maxSeqLen ?? config.batchTokens
         data = try TrainDataset.load(paths: config.data, maxLen: maxLen, vocab: model.config.vocab)
         if data.samples.isEmpty { throw TrainError("no usable training samples", at: config.data.joined(separator: ","), hint: data.errors.first ?? "") }

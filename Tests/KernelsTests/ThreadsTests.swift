@@ -11,14 +11,14 @@ final class ThreadsTests: XCTestCase {
     func testSplitSGEMMIsBitIdenticalToOneCallAndMatchesNaive() {
         var g = TestRNG(state: 11)
         let saved = Threads.gemmThreads
-        defer { Threads.setBLASThreads(saved) }
+        defer { Threads.setGEMMThreads(saved) }
         for (m, n, k) in [(1000, 70, 90), (60, 1500, 40), (333, 333, 129)] {
             for transA in [false, true] {
                 for transB in [false, true] {
                     let a = g.array(m * k), b = g.array(k * n), c0 = g.array(m * n)
                     let lda = transA ? m : k, ldb = transB ? k : n
                     func run(_ threads: Int, beta: Float) -> [Float] {
-                        Threads.setBLASThreads(threads)
+                        Threads.setGEMMThreads(threads)
                         var c = c0
                         Threads.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda,
                                       b: b, ldb: ldb, beta: beta, c: &c, ldc: n)
