@@ -22,10 +22,22 @@ public enum AdamWKernel {
     /// v ← v·β2 + (1−β2)·g·g             (mul_ + addcmul_)
     /// p ← p − (lr/(1−β1^t)) · m / (sqrt(v)/sqrt(1−β2^t) + eps)
     /// ```
-    /// `// p, g, m, v (n)`; `step` is 1-based.
+    /// `// p, g, m, v (n)`; `step` is 1-based. Element-wise, so it runs over contiguous ranges
+    /// on `Threads.workers` threads with results independent of the split.
     public static func step(params p: UnsafeMutablePointer<Float>, grads g: UnsafePointer<Float>,
                             m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count n: Int,
                             lr: Double, step t: Int, hyper h: AdamWHyper) {
+        Threads.forRanges(n, minPerWorker: 1 << 15) { r in
+            let o = r.lowerBound
+            stepRange(params: p + o, grads: g + o, m: m + o, v: v + o, count: r.count, lr: lr, step: t, hyper: h)
+        }
+    }
+
+    /// `step` over one range, on the calling thread.
+    @inline(__always)
+    static func stepRange(params p: UnsafeMutablePointer<Float>, grads g: UnsafePointer<Float>,
+                          m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, count n: Int,
+                          lr: Double, step t: Int, hyper h: AdamWHyper) {
         let decay = Float(1 - lr * h.weightDecay)
         let w1 = Float(1 - h.beta1)
         let b2 = Float(h.beta2), w2 = Float(1 - h.beta2)

@@ -8,75 +8,98 @@ import Foundation
 /// Reference: https://arxiv.org/abs/2305.13245 (GQA); flash-attn `cu_seqlens` packing
 /// convention (https://github.com/Dao-AILab/flash-attention).
 public enum Attention {
-    /// Query rows handled per GEMM block.
+    /// Query tokens handled per block (each block is one GEMM over all the query heads that
+    /// share a kv head).
     nonisolated(unsafe) public static var blockRows = 64
 
-    /// Scratch floats needed per worker for sequences up to `maxLen`.
-    public static func scratchPerWorker(maxLen: Int) -> Int { blockRows * max(1, maxLen) }
+    /// Scratch floats needed per worker for sequences up to `maxLen` with `group` query heads
+    /// per kv head: gathered queries, scores, outputs (group·blockRows rows each) and the
+    /// row normalisers.
+    public static func scratchPerWorker(maxLen: Int, headDim: Int, group: Int) -> Int {
+        group * blockRows * (max(1, maxLen) + 2 * headDim + 1)
+    }
 
     /// q (T, heads, hd), k/v (T, kvHeads, hd) → out (T, heads, hd);
     /// lse (heads, T) receives the log-sum-exp of each query's scaled scores when given
     /// (the backward pass recomputes the probabilities from it).
     /// cuSeqlens (nSeq + 1) with cuSeqlens[0] = 0, cuSeqlens[nSeq] = T.
-    /// scratch: `workers · scratchPerWorker(maxLen)` floats. Work items are (sequence, head)
-    /// pairs spread over `workers` threads, each running single-threaded sgemm.
+    /// scratch: `workers · scratchPerWorker(maxLen:headDim:group: heads / kvHeads)` floats.
+    /// Work items are (sequence, kv head) pairs spread over `workers` threads, each running
+    /// single-threaded sgemm.
     public static func forward(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>?,
         cuSeqlens: UnsafePointer<Int32>, nSeq: Int, heads: Int, kvHeads: Int, headDim: Int,
         scale: Float, scratch: UnsafeMutablePointer<Float>, maxLen: Int, workers: Int
     ) {
-        let jobs = nSeq * heads
-        let per = scratchPerWorker(maxLen: maxLen)
+        let jobs = nSeq * kvHeads
+        let per = scratchPerWorker(maxLen: maxLen, headDim: headDim, group: heads / kvHeads)
         let total = Int(cuSeqlens[nSeq])
         let w = max(1, min(workers, jobs))
         Threads.parallel(w) { worker in
             let scr = scratch + worker * per
             var job = worker
             while job < jobs {
-                let s = job / heads, h = job % heads
+                let s = job / kvHeads, g = job % kvHeads
                 let base = Int(cuSeqlens[s]), len = Int(cuSeqlens[s + 1]) - base
-                head(q: q, k: k, v: v, out: out, lse: lse, base: base, len: len, total: total, h: h,
-                     heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, scratch: scr)
+                group(q: q, k: k, v: v, out: out, lse: lse, base: base, len: len, total: total, g: g,
+                      heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, scratch: scr, maxLen: maxLen)
                 job += w
             }
         }
     }
 
-    /// One (sequence, head) pair, in query blocks of `blockRows`.
+    /// One (sequence, kv head) pair: the `rep = heads / kvHeads` query heads of kv head `g`,
+    /// in blocks of `blockRows` query tokens. Rows of a block are ordered (head j, token i), so
+    /// Q·Kᵀ and P·V are one GEMM of rep·bq rows each.
     @inlinable
-    static func head(
+    static func group(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>?, base: Int, len: Int,
-        total: Int, h: Int, heads: Int, kvHeads: Int, headDim: Int, scale: Float,
-        scratch: UnsafeMutablePointer<Float>
+        total: Int, g: Int, heads: Int, kvHeads: Int, headDim hd: Int, scale: Float,
+        scratch: UnsafeMutablePointer<Float>, maxLen: Int
     ) {
-        let g = h / (heads / kvHeads)
-        let qStride = heads * headDim, kvStride = kvHeads * headDim
+        let rep = heads / kvHeads
+        let qStride = heads * hd, kvStride = kvHeads * hd
+        let cap = rep * blockRows
+        let qs = scratch, os = qs + cap * hd, inv = os + cap * hd, sc = inv + cap
+        let kg = k + base * kvStride + g * hd, vg = v + base * kvStride + g * hd
         var r0 = 0
         while r0 < len {
             let bq = min(blockRows, len - r0)
             let nk = r0 + bq  // keys 0..<nk are visible to some row of this block
-            // scores (bq, nk) = scale · Q[r0..<r0+bq, h] · K[0..<nk, g]ᵀ
-            cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(bq), Int32(nk), Int32(headDim), scale,
-                q + (base + r0) * qStride + h * headDim, Int32(qStride),
-                k + base * kvStride + g * headDim, Int32(kvStride), 0, scratch, Int32(nk))
-            for i in 0..<bq {
-                let row = scratch + i * nk
-                let visible = r0 + i + 1
-                let m = FastMath.max(row, count: visible)
-                let sum = FastMath.expShiftSum(row, count: visible, shift: m)
-                let inv = Float(1 / sum)
-                for j in 0..<visible { row[j] *= inv }
-                if visible < nk { (row + visible).update(repeating: 0, count: nk - visible) }
-                lse?[h * total + base + r0 + i] = m + Float(Foundation.log(sum))
+            let m = rep * bq
+            // qs (m, hd): row j·bq + i = Q[base + r0 + i, head g·rep + j]
+            for j in 0..<rep {
+                for i in 0..<bq {
+                    (qs + (j * bq + i) * hd).update(from: q + (base + r0 + i) * qStride + (g * rep + j) * hd, count: hd)
+                }
             }
-            // out[r0..<r0+bq, h] (bq, hd) = P (bq, nk) · V[0..<nk, g] (nk, hd)
+            // scores (m, nk) = scale · qs (m, hd) · K[0..<nk, g]ᵀ
             cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(bq), Int32(headDim), Int32(nk), 1,
-                scratch, Int32(nk), v + base * kvStride + g * headDim, Int32(kvStride), 0,
-                out + (base + r0) * qStride + h * headDim, Int32(qStride))
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(nk), Int32(hd), scale,
+                qs, Int32(hd), kg, Int32(kvStride), 0, sc, Int32(nk))
+            // Unnormalised softmax: exp(score − max) over the visible keys, zeros beyond.
+            for row in 0..<m {
+                let i = row % bq
+                let p = sc + row * nk
+                let visible = r0 + i + 1
+                let mx = FastMath.max(p, count: visible)
+                let sum = FastMath.expShiftSum(p, count: visible, shift: mx)
+                if visible < nk { (p + visible).update(repeating: 0, count: nk - visible) }
+                inv[row] = Float(1 / sum)
+                lse?[(g * rep + row / bq) * total + base + r0 + i] = mx + Float(Foundation.log(sum))
+            }
+            // os (m, hd) = P (m, nk) · V[0..<nk, g] (nk, hd); normalised on the way out.
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(hd), Int32(nk), 1,
+                sc, Int32(nk), vg, Int32(kvStride), 0, os, Int32(hd))
+            for row in 0..<m {
+                let i = row % bq, j = row / bq
+                let src = os + row * hd, dst = out + (base + r0 + i) * qStride + (g * rep + j) * hd
+                let f = inv[row]
+                for c in 0..<hd { dst[c] = src[c] * f }
+            }
             r0 += bq
         }
     }

@@ -30,4 +30,29 @@ public enum Elementwise {
             }
         }
     }
+
+    /// Inverse of `splitColumns` without bias: `dst` (rows, Σ widths) row r = the rows r of
+    /// `parts[i].src` (rows, widths[i]) side by side.
+    @inlinable
+    public static func joinColumns(
+        _ dst: UnsafeMutablePointer<Float>, rows: Int, parts: [(src: UnsafePointer<Float>, width: Int)]
+    ) {
+        let total = parts.reduce(0) { $0 + $1.width }
+        for r in 0..<rows {
+            var off = r * total
+            for p in parts {
+                (dst + off).update(from: p.src + r * p.width, count: p.width)
+                off += p.width
+            }
+        }
+    }
+
+    /// Adds the column sums of `x` (rows, dim) into `out` (dim): a bias gradient.
+    @inlinable
+    public static func addColumnSums(_ x: UnsafePointer<Float>, rows: Int, dim: Int, into out: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows {
+            let row = x + r * dim
+            for o in 0..<dim { out[o] += row[o] }
+        }
+    }
 }

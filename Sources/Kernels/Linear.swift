@@ -5,8 +5,8 @@ import CBLAS
 /// Reference: https://pytorch.org/docs/stable/generated/torch.nn.Linear.html
 public enum Linear {
     /// y (T, OC) = beta·y + x (T, C) · w (OC, C)ᵀ + bias (OC).
-    /// `beta = 1` accumulates into `y` (residual add for free). One `cblas_sgemm` call;
-    /// OpenBLAS threads as currently set.
+    /// `beta = 1` accumulates into `y` (residual add for free). One GEMM, split over
+    /// `Threads.gemmThreads`.
     @inlinable
     public static func forward(
         x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
@@ -32,9 +32,8 @@ public enum Linear {
             }
             beta = 1
         }
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outDim), Int32(inDim),
-            1, x, Int32(inDim), w, Int32(inDim), beta, y, Int32(outDim))
+        Threads.sgemm(transA: false, transB: true, m: rows, n: outDim, k: inDim, alpha: 1,
+                      a: x, lda: inDim, b: w, ldb: inDim, beta: beta, c: y, ldc: outDim)
     }
 
     /// Naive twin of `forward` (triple loop, Double accumulation) for tests.

@@ -3,34 +3,58 @@ import Foundation
 
 /// Thread control shared by every kernel.
 ///
-/// The machine has few cores, so the kernels use them in two deliberate ways and never both
-/// at once: OpenBLAS threads inside large GEMMs (`blasThreads`), and
-/// `DispatchQueue.concurrentPerform` over independent work items (attention heads, rows of
-/// token statistics) with OpenBLAS pinned to one thread for the duration (`parallel`).
+/// OpenBLAS itself always runs single-threaded: its pool threads busy-wait after every
+/// threaded call (`THREAD_TIMEOUT`, ~2^28 cycles) and so steal a core from whatever runs
+/// next (attention, statistics, the elementwise passes). Instead the kernels split work
+/// themselves: large GEMMs into `gemmThreads` column or row blocks (`Threads.sgemm`), and
+/// independent items (attention heads, rows of token statistics) over `workers` threads
+/// (`parallel`). Both use GCD's pool, whose idle threads sleep.
 public enum Threads {
     /// Worker count for `parallel` (defaults to the active processor count, at most 8).
     nonisolated(unsafe) public static var workers: Int = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
 
-    /// Sets the number of threads OpenBLAS uses inside one call.
-    public static func setBLASThreads(_ n: Int) {
-        openblas_set_num_threads(Int32(max(1, n)))
+    /// Threads one large GEMM is split over by `sgemm` (defaults to `workers`).
+    nonisolated(unsafe) public static var gemmThreads: Int = workers
+
+    /// Pins OpenBLAS to one thread (once per process).
+    private static let pinned: Bool = {
+        openblas_set_num_threads(1)
+        return true
+    }()
+
+    /// Sets the number of threads a GEMM is split over (OpenBLAS itself stays at one).
+    public static func setGEMMThreads(_ n: Int) {
+        _ = pinned
+        gemmThreads = max(1, n)
     }
 
-    /// The number of threads OpenBLAS currently uses.
-    public static var blasThreads: Int { Int(openblas_get_num_threads()) }
+    /// Uses `n` threads for everything: GEMM splits and `workers`.
+    public static func use(_ n: Int) {
+        workers = max(1, n)
+        setGEMMThreads(n)
+    }
 
-    /// Runs `body(worker)` for worker in 0..<n on `n` threads while OpenBLAS is held to one
-    /// thread (so that GEMMs called inside `body` do not oversubscribe the cores). Restores the
-    /// previous OpenBLAS thread count afterwards.
+    /// Runs `body(worker)` for worker in 0..<n on `n` threads. GEMMs called inside `body`
+    /// should call `cblas_sgemm` directly (single-threaded).
     public static func parallel(_ n: Int, _ body: (Int) -> Void) {
+        _ = pinned
         if n <= 1 {
             body(0)
             return
         }
-        let saved = blasThreads
-        if saved != 1 { setBLASThreads(1) }
         DispatchQueue.concurrentPerform(iterations: n, execute: body)
-        if saved != 1 { setBLASThreads(saved) }
+    }
+
+    /// Runs `body` over `0..<count` split into `workers` contiguous ranges, in parallel when
+    /// every range gets at least `minPerWorker` items (elementwise passes over token rows).
+    @inlinable
+    public static func forRanges(_ count: Int, minPerWorker: Int = 32, _ body: (Range<Int>) -> Void) {
+        let parts = min(workers, count / max(1, minPerWorker))
+        if parts <= 1 {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        parallel(parts) { p in body(range(p, of: parts, count: count)) }
     }
 
     /// Splits `0..<count` into `parts` contiguous ranges of nearly equal size.
@@ -39,5 +63,45 @@ public enum Threads {
         let lo = count * part / parts
         let hi = count * (part + 1) / parts
         return lo..<hi
+    }
+
+    /// Row-major `C (m, n) = alpha · op(A) (m, k) · op(B) (k, n) + beta · C`, as `cblas_sgemm`,
+    /// split over `gemmThreads` blocks of whichever of m and n is larger (block edges on
+    /// multiples of 64, so every thread runs whole micro-kernel tiles). Each element's
+    /// reduction over k is the same as in one call, so results do not depend on the split.
+    /// Small products (< 2²¹ multiply-adds) run as one call.
+    public static func sgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        _ = pinned
+        guard m > 0, n > 0 else { return }
+        let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+        let parts = min(gemmThreads, max(m, n) / 64)
+        if parts <= 1 || m * n * k < (1 << 21) {
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
+                        b, Int32(ldb), beta, c, Int32(ldc))
+            return
+        }
+        let byRows = m >= n
+        let total = byRows ? m : n
+        let blocks = (total + 63) / 64
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let r = range(p, of: parts, count: blocks)
+            let lo = r.lowerBound * 64, hi = min(total, r.upperBound * 64)
+            if hi <= lo { return }
+            if byRows {
+                // rows lo..<hi of op(A) and C
+                let aOff = transA ? lo : lo * lda
+                cblas_sgemm(CblasRowMajor, ta, tb, Int32(hi - lo), Int32(n), Int32(k), alpha, a + aOff, Int32(lda),
+                            b, Int32(ldb), beta, c + lo * ldc, Int32(ldc))
+            } else {
+                // columns lo..<hi of op(B) and C
+                let bOff = transB ? lo * ldb : lo
+                cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(hi - lo), Int32(k), alpha, a, Int32(lda),
+                            b + bOff, Int32(ldb), beta, c + lo, Int32(ldc))
+            }
+        }
     }
 }

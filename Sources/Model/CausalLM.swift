@@ -62,7 +62,7 @@ public final class CausalLM: @unchecked Sendable {
         self.weights = weights
         self.config = weights.config
         self.directory = directory
-        Threads.setBLASThreads(Threads.workers)
+        Threads.setGEMMThreads(Threads.workers)
     }
 
     deinit { chunkBuffer?.deallocate() }

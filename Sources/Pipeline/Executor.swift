@@ -12,6 +12,8 @@ public struct RunOptions {
     public var rejectsPath: String?
     /// Called after each committed unit (tests use it to simulate crashes).
     public var onUnitCommitted: ((Int) throws -> Void)?
+    /// Called after each committed unit with (units done, units to do) of this run (progress bar).
+    public var onProgress: ((Int, Int) -> Void)?
     public init() {}
 }
 
@@ -131,7 +133,7 @@ public enum Executor {
             todo.append(k)
         }
         try processUnits(todo, selected: sel.selected, unitSamples: unitSamples, spec: spec, components: components,
-                         threads: threads, partsDir: partsDir, onCommit: options.onUnitCommitted)
+                         threads: threads, partsDir: partsDir, onCommit: options.onUnitCommitted, onProgress: options.onProgress)
         journal.complete = true
         try journal.write(journalPath)
         if partitioned {
@@ -145,10 +147,10 @@ public enum Executor {
     /// Scores units on `threads` workers (one scorer each); every unit is committed on its own.
     static func processUnits(_ todo: [Int], selected: [Candidate], unitSamples: Int, spec: PipelineSpec,
                              components: PipelineComponents, threads: Int, partsDir: String,
-                             onCommit: ((Int) throws -> Void)?) throws {
+                             onCommit: ((Int) throws -> Void)?, onProgress: ((Int, Int) -> Void)? = nil) throws {
         guard !todo.isEmpty else { return }
         let lock = NSLock()
-        var next = 0
+        var next = 0, done = 0
         var firstError: Error?
         let workers = min(threads, todo.count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -173,6 +175,7 @@ public enum Executor {
                     let part = try worker.build(selected[lo..<hi])
                     try AtomicFile.write(part.encoded(), to: partsDir + "/" + UnitPart.fileName(k))
                     try onCommit?(k)
+                    lock.lock(); done += 1; let d = done; onProgress?(d, todo.count); lock.unlock()
                 } catch {
                     lock.lock(); if firstError == nil { firstError = error }; lock.unlock()
                     return

@@ -31,7 +31,7 @@ public enum RealComponents {
                 // Several workers: each model single-threaded (no oversubscription); one: let it use the cores.
                 if threads > 1 { Threads.workers = 1 }
                 let m = try CausalLM.load(directory: s.model)
-                if threads > 1 { Threads.setBLASThreads(1) }
+                if threads > 1 { Threads.setGEMMThreads(1) }
                 m.tokenBudget = batchTokens
                 return ModelScorer(model: m)
             }

@@ -118,10 +118,10 @@ public final class LossHead: @unchecked Sendable {
             }
             guard let dHidden, let dHead else { return }
             // dH (n, C) = dLogits (n, V) · W (V, C);  dW (V, C) += dLogitsᵀ · h (n, C)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(hidden), Int32(vocab),
-                        1, logits, Int32(vocab), w, Int32(hidden), 0, dH, Int32(hidden))
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(vocab), Int32(hidden), Int32(n),
-                        1, logits, Int32(vocab), hBuf, Int32(hidden), 1, dHead, Int32(hidden))
+            Threads.sgemm(transA: false, transB: false, m: n, n: hidden, k: vocab, alpha: 1,
+                          a: logits, lda: vocab, b: w, ldb: hidden, beta: 0, c: dH, ldc: hidden)
+            Threads.sgemm(transA: true, transB: false, m: vocab, n: hidden, k: n, alpha: 1,
+                          a: logits, lda: vocab, b: hBuf, ldb: hidden, beta: 1, c: dHead, ldc: hidden)
             for i in 0..<n {
                 (dHidden + Int(b.lossRows[r0 + i]) * hidden).update(from: dH + i * hidden, count: hidden)
             }
@@ -136,8 +136,8 @@ public final class LossHead: @unchecked Sendable {
             let n = min(chunkRows, b.labelCount - r0)
             for i in 0..<n { (hBuf + i * hidden).update(from: h + Int(b.lossRows[r0 + i]) * hidden, count: hidden) }
             // logits (n, V) = hBuf (n, C) · Wᵀ
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(vocab), Int32(hidden),
-                        1, hBuf, Int32(hidden), w, Int32(hidden), 0, logits, Int32(vocab))
+            Threads.sgemm(transA: false, transB: true, m: n, n: vocab, k: hidden, alpha: 1,
+                          a: hBuf, lda: hidden, b: w, ldb: hidden, beta: 0, c: logits, ldc: vocab)
             body(r0, n)
             r0 += n
         }

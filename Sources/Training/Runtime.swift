@@ -3,8 +3,8 @@ import Kernels
 
 /// Process-level helpers for the trainer's CLI and benchmarks.
 public enum TrainRuntime {
-    /// Sets OpenBLAS's thread count (kernels and sgemm share the machine's cores).
-    public static func setBLASThreads(_ n: Int) { Threads.setBLASThreads(n) }
+    /// Threads for training: GEMM splits, attention and the elementwise passes.
+    public static func setThreads(_ n: Int) { Threads.use(n) }
 
     /// Peak resident set size of this process, in MiB (`ru_maxrss`).
     public static func peakRSSMiB() -> Double {

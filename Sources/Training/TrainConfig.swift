@@ -71,7 +71,7 @@ public struct TrainConfig: Sendable, Codable, Equatable {
     public var saveInterval: Int = 0
     /// LM-head chunk rows (default from vocab size).
     public var chunkRows: Int? = nil
-    /// OpenBLAS threads (default: leave OpenBLAS's setting).
+    /// Threads for GEMM splits, attention and elementwise passes (default: all cores).
     public var threads: Int? = nil
 
     public init() {}

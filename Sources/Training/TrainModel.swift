@@ -16,7 +16,7 @@ public final class TrainModel: @unchecked Sendable {
     var cache: ForwardCache?
     var dx = UnsafeMutablePointer<Float>.allocate(capacity: 1), dh = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     var dm = UnsafeMutablePointer<Float>.allocate(capacity: 1), da = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    var db = UnsafeMutablePointer<Float>.allocate(capacity: 1), dO = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    var dqkv = UnsafeMutablePointer<Float>.allocate(capacity: 1), dO = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     var dq = UnsafeMutablePointer<Float>.allocate(capacity: 1), dk = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     var dv = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     var scratchA = UnsafeMutablePointer<Float>.allocate(capacity: 1), scratchB = UnsafeMutablePointer<Float>.allocate(capacity: 1)
@@ -35,7 +35,7 @@ public final class TrainModel: @unchecked Sendable {
         params = ParamStore(external: lm.weights.flat, count: lm.weights.count,
                             layout: lm.weights.parameters.map { ($0.name, $0.shape, $0.offset) })
     }
-    deinit { for p in [dx, dh, dm, da, db, dO, dq, dk, dv, scratchA, scratchB] { p.deallocate() } }
+    deinit { for p in [dx, dh, dm, da, dqkv, dO, dq, dk, dv, scratchA, scratchB] { p.deallocate() } }
 
     /// Loads an HF model folder (config.json + safetensors, f32/bf16/f16, single or sharded).
     public static func load(directory: String) throws -> TrainModel {
@@ -61,13 +61,14 @@ public final class TrainModel: @unchecked Sendable {
             cache = ForwardCache(config: lm.config, capacity: T, keepAll: true)
             let c = config, C = c.hidden, Q = c.heads * c.headDim, KV = c.kvHeads * c.headDim, I = c.intermediate
             func re(_ p: inout UnsafeMutablePointer<Float>, _ n: Int) { p.deallocate(); p = .allocate(capacity: max(n, 1)) }
-            re(&dx, T * C); re(&dh, T * C); re(&dm, T * I); re(&da, T * I); re(&db, T * I)
+            re(&dx, T * C); re(&dh, T * C); re(&dm, T * I); re(&da, T * 2 * I); re(&dqkv, T * (Q + 2 * KV))
             re(&dO, T * Q); re(&dq, T * Q); re(&dk, T * KV); re(&dv, T * KV)
             tokenCap = T
         }
         if maxLen > lenCap {
             scratchA.deallocate(); scratchB.deallocate()
-            let n = attentionWorkers * maxLen * maxLen
+            let c = config
+            let n = attentionWorkers * Backward.attentionScratch(maxLen: maxLen, headDim: c.headDim, group: c.heads / c.kvHeads)
             scratchA = .allocate(capacity: n); scratchB = .allocate(capacity: n)
             lenCap = maxLen
         }
@@ -95,9 +96,9 @@ public final class TrainModel: @unchecked Sendable {
                 let L = cache.layers[l], p = "model.layers.\(l)."
                 // MLP: out = mid + down(silu(gate)·up)
                 Backward.linear(dy: dx, x: L.act, w: params.value(p + "mlp.down_proj.weight"), dx: dm, dw: params.grad(p + "mlp.down_proj.weight"), db: nil, tokens: t, inDim: I, outDim: C)
-                Backward.swiglu(a: L.gate, b: L.up, dm: dm, da: da, db: db, count: t * I)
-                Backward.linear(dy: da, x: L.normed2, w: params.value(p + "mlp.gate_proj.weight"), dx: dh, dw: params.grad(p + "mlp.gate_proj.weight"), db: nil, tokens: t, inDim: C, outDim: I)
-                Backward.linear(dy: db, x: L.normed2, w: params.value(p + "mlp.up_proj.weight"), dx: dh, dw: params.grad(p + "mlp.up_proj.weight"), db: nil, tokens: t, inDim: C, outDim: I, accumulateDX: true)
+                // gate|up weights (and their gradients) are adjacent: one (2I, C) matrix.
+                Backward.swigluRows(a: L.gate, b: L.up, dm: dm, dGateUp: da, rows: t, inter: I)
+                Backward.linear(dy: da, x: L.normed2, w: params.value(p + "mlp.gate_proj.weight"), dx: dh, dw: params.grad(p + "mlp.gate_proj.weight"), db: nil, tokens: t, inDim: C, outDim: 2 * I)
                 Backward.rmsNorm(x: L.mid, invRms: L.rstd2, w: params.value(p + "post_attention_layernorm.weight"), dy: dh, dx: dx,
                                  dw: params.grad(p + "post_attention_layernorm.weight"), rows: t, dim: C, accumulateDX: true)
                 // Attention: mid = input + o_proj(attn)
@@ -114,13 +115,15 @@ public final class TrainModel: @unchecked Sendable {
                     Backward.rmsNorm(x: L.kRaw!, invRms: L.kRstd!, w: params.value(p + "self_attn.k_norm.weight"), dy: dk, dx: dk,
                                      dw: params.grad(p + "self_attn.k_norm.weight"), rows: t * c.kvHeads, dim: c.headDim)
                 }
-                let bias = c.qkvBias
-                Backward.linear(dy: dq, x: L.normed1, w: params.value(p + "self_attn.q_proj.weight"), dx: dh, dw: params.grad(p + "self_attn.q_proj.weight"),
-                                db: bias ? params.grad(p + "self_attn.q_proj.bias") : nil, tokens: t, inDim: C, outDim: Q)
-                Backward.linear(dy: dk, x: L.normed1, w: params.value(p + "self_attn.k_proj.weight"), dx: dh, dw: params.grad(p + "self_attn.k_proj.weight"),
-                                db: bias ? params.grad(p + "self_attn.k_proj.bias") : nil, tokens: t, inDim: C, outDim: KV, accumulateDX: true)
-                Backward.linear(dy: dv, x: L.normed1, w: params.value(p + "self_attn.v_proj.weight"), dx: dh, dw: params.grad(p + "self_attn.v_proj.weight"),
-                                db: bias ? params.grad(p + "self_attn.v_proj.bias") : nil, tokens: t, inDim: C, outDim: KV, accumulateDX: true)
+                // q|k|v weights (and their gradients) are adjacent: one (Q + 2KV, C) matrix.
+                Elementwise.joinColumns(dqkv, rows: t, parts: [(UnsafePointer(dq), Q), (UnsafePointer(dk), KV), (UnsafePointer(dv), KV)])
+                if c.qkvBias {
+                    Elementwise.addColumnSums(dq, rows: t, dim: Q, into: params.grad(p + "self_attn.q_proj.bias"))
+                    Elementwise.addColumnSums(dk, rows: t, dim: KV, into: params.grad(p + "self_attn.k_proj.bias"))
+                    Elementwise.addColumnSums(dv, rows: t, dim: KV, into: params.grad(p + "self_attn.v_proj.bias"))
+                }
+                Backward.linear(dy: dqkv, x: L.normed1, w: params.value(p + "self_attn.q_proj.weight"), dx: dh,
+                                dw: params.grad(p + "self_attn.q_proj.weight"), db: nil, tokens: t, inDim: C, outDim: Q + 2 * KV)
                 Backward.rmsNorm(x: L.input, invRms: L.rstd1, w: params.value(p + "input_layernorm.weight"), dy: dh, dx: dx,
                                  dw: params.grad(p + "input_layernorm.weight"), rows: t, dim: C, accumulateDX: true)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import Records
 
 /// The training loop: token-budget micro-batches of packed samples, gradient accumulation
 /// (loss normalised by the label tokens of the whole optimizer step), global-norm clipping
@@ -28,7 +29,7 @@ public final class Trainer: @unchecked Sendable {
         self.config = config
         model = try TrainModel.load(directory: config.model)
         // After loading: CausalLM.init sets its own default thread count.
-        if let t = config.threads { TrainRuntime.setBLASThreads(t) }
+        if let t = config.threads { TrainRuntime.setThreads(t) }
         let maxLen = config.maxSeqLen ?? config.batchTokens
         data = try TrainDataset.load(paths: config.data, maxLen: maxLen, vocab: model.config.vocab)
         if data.samples.isEmpty { throw TrainError("no usable training samples", at: config.data.joined(separator: ","), hint: data.errors.first ?? "") }
@@ -111,7 +112,10 @@ public final class Trainer: @unchecked Sendable {
             if state.step == 0 { recordEval(try ev.evaluate(evalEngine, step: 0)) }
         }
         let hyper = AdamWHyper(beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay)
-        let tty = isatty(2) != 0
+        let bar = TerminalProgress()
+        let log = self.log
+        self.log = { bar.enabled ? bar.message($0) : log($0) }
+        defer { bar.finish(); self.log = log }
         while state.step < total {
             let t0 = Date()
             var p = plan(state.epoch)
@@ -148,7 +152,8 @@ public final class Trainer: @unchecked Sendable {
                                   labelTokens: n, epoch: state.epoch, elapsedS: state.elapsedS, tokensPerS: Double(tokens) / max(dt, 1e-9))
             state.history.append(met)
             onStep(met)
-            if tty { log(String(format: "step %d/%d  loss %.4f  lr %.3g  |g| %.3f  %.0f tok/s", state.step, total, loss, lr, norm, met.tokensPerS)) }
+            bar.update(done: state.step, total: total,
+                       detail: String(format: "loss %.4f  lr %.3g  |g| %.3f  %.0f tok/s", loss, lr, norm, met.tokensPerS))
             if let ev = evaluator, config.evalInterval > 0, state.step % config.evalInterval == 0, state.step < total {
                 recordEval(try ev.evaluate(evalEngine, step: state.step))
             }
@@ -170,15 +175,27 @@ public final class Trainer: @unchecked Sendable {
         try Checkpoint.save(dir: dir, baseModel: config.model, model: model, m: m, v: v, state: state)
     }
 
-    /// Global L2 norm of all gradients (double accumulation).
+    /// Global L2 norm of all gradients (double accumulation): 16 fixed chunks summed in order,
+    /// so the value does not depend on the thread count.
     func gradNorm() -> Double {
-        let g = model.params.grads
-        var s = 0.0
-        for i in 0..<model.params.count { let x = Double(g[i]); s += x * x }
-        return s.squareRoot()
+        let g = model.params.grads, n = model.params.count
+        var partial = [Double](repeating: 0, count: 16)
+        partial.withUnsafeMutableBufferPointer { pp in
+            let out = pp.baseAddress!
+            Threads.forRanges(16, minPerWorker: 1) { chunks in
+                for c in chunks {
+                    var s = 0.0
+                    for i in Threads.range(c, of: 16, count: n) { let x = Double(g[i]); s += x * x }
+                    out[c] = s
+                }
+            }
+        }
+        return partial.reduce(0, +).squareRoot()
     }
     func scaleGrads(_ c: Float) {
         let g = model.params.grads
-        for i in 0..<model.params.count { g[i] *= c }
+        Threads.forRanges(model.params.count, minPerWorker: 1 << 15) { r in
+            for i in r { g[i] *= c }
+        }
     }
 }

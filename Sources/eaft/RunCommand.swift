@@ -2,6 +2,7 @@ import ArgumentParser
 import DataIO
 import Foundation
 import Pipeline
+import Records
 
 struct RunPipeline: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +40,11 @@ struct RunPipeline: ParsableCommand {
             }
             let components = try RealComponents.make(spec: s)
             let t0 = Date()
-            let r = try Executor.run(spec: s, components: components, options: o)
+            let bar = TerminalProgress()
+            o.onProgress = { done, total in bar.update(done: done, total: total, detail: "work units scored and committed") }
+            let r: RunResult
+            do { r = try Executor.run(spec: s, components: components, options: o) } catch { bar.finish(); throw error }
+            bar.finish()
             var summary = "{\"units_processed\": \(r.unitsProcessed), \"units_skipped\": \(r.unitsSkipped), "
             summary += "\"seconds\": \(String(format: "%.2f", Date().timeIntervalSince(t0)))}\n"
             FileHandle.standardError.write(Data(summary.utf8))

@@ -17,7 +17,7 @@ struct TrainBenchCommand: ParsableCommand {
     @Option(help: "Tokens per row.") var seq: Int = 256
     @Option(help: "Timed repeats (after one warm-up step).") var reps: Int = 5
     @Option(help: "Comma-separated: sft, eaft, eaft-static.") var variants: String = "sft,eaft,eaft-static"
-    @Option(help: "OpenBLAS threads.") var threads: Int = 2
+    @Option(help: "Threads (GEMM splits, attention, elementwise passes).") var threads: Int = 2
     @Flag(help: "Also time forward / loss head / backward separately (one extra step).") var breakdown = false
     @Option(help: "Also time only the LM head + loss (with gradients) this many times per variant, round-robin; reports min/median CPU seconds.") var headReps: Int = 0
 
@@ -33,9 +33,9 @@ struct TrainBenchCommand: ParsableCommand {
             throw ValidationError("unknown shape \(shape)")
         }
         let mcfg = try ConfigRegistry.parse(Data(json.utf8), path: "<\(shape)>")
-        TrainRuntime.setBLASThreads(threads)
+        TrainRuntime.setThreads(threads)
         let model = TrainModel(lm: CausalLM(weights: ModelInit.randomWeights(config: mcfg, seed: 1)))
-        TrainRuntime.setBLASThreads(threads)  // CausalLM.init sets its own default
+        TrainRuntime.setThreads(threads)  // CausalLM.init sets its own default
         let cfg = model.config
         var rng = SplitMix64(seed: 2)
         let ps = model.params

@@ -81,11 +81,12 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "Token budget per batch.")
     var batchTokens: Int = 16384
 
-    @Option(name: .long, help: "OpenBLAS threads.")
+    @Option(name: .long, help: "Threads (default: all cores).")
     var threads: Int?
 
     func run() throws {
         let m = try TrainModel.load(directory: model)
+        if let threads { TrainRuntime.setThreads(threads) }
         var sets: [(String, TrainDataset)] = []
         for (i, d) in data.enumerated() {
             let parts = d.split(separator: "=", maxSplits: 1).map(String.init)

@@ -90,7 +90,7 @@ final class BackwardKernelTests: XCTestCase {
         } } }
         var dq1 = [Float](repeating: 9, count: t * heads * hd), dk1 = [Float](repeating: 9, count: t * kv * hd), dv1 = dk1
         var dq2 = dq1, dk2 = dk1, dv2 = dv1
-        var sp = [Float](repeating: 0, count: 25), sdp = sp
+        var sp = [Float](repeating: 0, count: Backward.attentionScratch(maxLen: 5, headDim: hd, group: heads / kv)), sdp = sp
         Backward.attention(q: q, k: k, v: v, lse: lse, dOut: dOut, dq: &dq1, dk: &dk1, dv: &dv1, seqStarts: starts, seqCount: 2, tokens: t,
                            heads: heads, kvHeads: kv, headDim: hd, scale: scale, scratchP: &sp, scratchDP: &sdp)
         Backward.attentionNaive(q: q, k: k, v: v, dOut: dOut, dq: &dq2, dk: &dk2, dv: &dv2, seqStarts: starts, tokens: t,
@@ -98,7 +98,7 @@ final class BackwardKernelTests: XCTestCase {
         assertClose(dq1, dq2, 1e-5, "dq"); assertClose(dk1, dk2, 1e-5, "dk"); assertClose(dv1, dv2, 1e-5, "dv")
         // Two workers (jobs = sequence × kv head) give bit-identical results.
         var dq4 = dq1.map { _ in Float(7) }, dk4 = dk1.map { _ in Float(7) }, dv4 = dk4
-        var sp2 = [Float](repeating: 0, count: 50), sdp2 = sp2
+        var sp2 = [Float](repeating: 0, count: 2 * Backward.attentionScratch(maxLen: 5, headDim: hd, group: heads / kv)), sdp2 = sp2
         Backward.attention(q: q, k: k, v: v, lse: lse, dOut: dOut, dq: &dq4, dk: &dk4, dv: &dv4, seqStarts: starts, seqCount: 2, tokens: t,
                            heads: heads, kvHeads: kv, headDim: hd, scale: scale, scratchP: &sp2, scratchDP: &sdp2, workers: 2)
         XCTAssertEqual(dq4, dq1); XCTAssertEqual(dk4, dk1); XCTAssertEqual(dv4, dv1)
@@ -112,6 +112,33 @@ final class BackwardKernelTests: XCTestCase {
         for i in 0..<(5 * kv * hd) { XCTAssertEqual(dk3[i], 0); XCTAssertEqual(dv3[i], 0) }
     }
 
+    func testAttentionBackwardAcrossCausalBlocks() {
+        // Lengths cross the 64-token query blocks (70, 130) and include a 1-token sequence;
+        // 6 query heads over 2 kv heads (3 stacked per GEMM), head_dim 16.
+        let lens = [70, 1, 130], heads = 6, kv = 2, hd = 16
+        var starts = [0]
+        for l in lens { starts.append(starts.last! + l) }
+        let t = starts.last!
+        let scale = 1 / Float(hd).squareRoot()
+        let q = rand(t * heads * hd, 31).map { $0 * 2 }, k = rand(t * kv * hd, 32).map { $0 * 2 }
+        let v = rand(t * kv * hd, 33), dOut = rand(t * heads * hd, 34)
+        var out = [Float](repeating: 0, count: t * heads * hd), lse = [Float](repeating: 0, count: heads * t)
+        Attention.naive(q: q, k: k, v: v, out: &out, lse: &lse, cuSeqlens: starts.map { Int32($0) }, nSeq: lens.count,
+                        heads: heads, kvHeads: kv, headDim: hd, scale: scale)
+        let per = Backward.attentionScratch(maxLen: 130, headDim: hd, group: heads / kv)
+        var sp = [Float](repeating: 0, count: 2 * per), sdp = sp
+        var dq1 = [Float](repeating: 9, count: t * heads * hd), dk1 = [Float](repeating: 9, count: t * kv * hd), dv1 = dk1
+        var dq2 = dq1, dk2 = dk1, dv2 = dv1
+        Backward.attention(q: q, k: k, v: v, lse: lse, dOut: dOut, dq: &dq1, dk: &dk1, dv: &dv1, seqStarts: starts,
+                           seqCount: lens.count, tokens: t, heads: heads, kvHeads: kv, headDim: hd, scale: scale,
+                           scratchP: &sp, scratchDP: &sdp, workers: 2)
+        Backward.attentionNaive(q: q, k: k, v: v, dOut: dOut, dq: &dq2, dk: &dk2, dv: &dv2, seqStarts: starts, tokens: t,
+                                heads: heads, kvHeads: kv, headDim: hd, scale: scale)
+        // float32 GEMMs over ≤ 130 keys × 3 heads vs the double twin; |q|,|k| ≤ 2 makes softmax
+        // peaky, so allow 2e-5 of the largest gradient.
+        assertClose(dq1, dq2, 2e-5, "dq"); assertClose(dk1, dk2, 2e-5, "dk"); assertClose(dv1, dv2, 2e-5, "dv")
+    }
+
     func testSwiGLUAndEmbedding() {
         let n = 50
         let a = rand(n, 13).map { $0 * 4 }, b = rand(n, 14), dm = rand(n, 15)
@@ -119,6 +146,30 @@ final class BackwardKernelTests: XCTestCase {
         Backward.swiglu(a: a, b: b, dm: dm, da: &da1, db: &db1, count: n)
         Backward.swigluNaive(a: a, b: b, dm: dm, da: &da2, db: &db2, count: n)
         assertClose(da1, da2, 1e-6, "da"); assertClose(db1, db2, 1e-6, "db")
+        // Row form for the fused gate|up weight: row r of dGateUp = [da_r | db_r], bit-identical.
+        let (rows, inter) = (7, 37)
+        let ra = rand(rows * inter, 21).map { $0 * 4 }, rb = rand(rows * inter, 22), rdm = rand(rows * inter, 23)
+        var fa = [Float](repeating: 0, count: rows * inter), fb = fa, both = [Float](repeating: 0, count: 2 * rows * inter)
+        Backward.swiglu(a: ra, b: rb, dm: rdm, da: &fa, db: &fb, count: rows * inter)
+        Backward.swigluRows(a: ra, b: rb, dm: rdm, dGateUp: &both, rows: rows, inter: inter)
+        var joined = [Float](repeating: 0, count: 2 * rows * inter)
+        fa.withUnsafeBufferPointer { pa in fb.withUnsafeBufferPointer { pb in
+            Elementwise.joinColumns(&joined, rows: rows, parts: [(pa.baseAddress!, inter), (pb.baseAddress!, inter)])
+        } }
+        XCTAssertEqual(both, joined, "swigluRows differs from swiglu + joinColumns")
+        var back = [Float](repeating: 0, count: rows * inter), back2 = back
+        joined.withUnsafeBufferPointer { j in
+            back.withUnsafeMutableBufferPointer { b1 in back2.withUnsafeMutableBufferPointer { b2 in
+                Elementwise.splitColumns(j.baseAddress!, rows: rows, parts: [(b1.baseAddress!, inter, nil), (b2.baseAddress!, inter, nil)])
+            } }
+        }
+        XCTAssertEqual(back, fa); XCTAssertEqual(back2, fb)
+        var sums = [Float](repeating: 1, count: inter)
+        Elementwise.addColumnSums(fa, rows: rows, dim: inter, into: &sums)
+        for o in 0..<inter {
+            let ref = 1 + (0..<rows).reduce(Float(0)) { $0 + fa[$1 * inter + o] }
+            XCTAssertEqual(sums[o], ref, accuracy: 1e-6, "column sum \(o)")
+        }
         var table = [Float](repeating: 0, count: 4 * 2)
         Backward.embedding(dx: [1, 2, 3, 4, 5, 6], ids: [3, 0, 3], dTable: &table, tokens: 3, dim: 2, paddingIdx: 0)
         XCTAssertEqual(table, [0, 0, 0, 0, 0, 0, 6, 8])

@@ -113,7 +113,7 @@ final class KernelGoldenTests: XCTestCase {
         var o1 = [Float](repeating: 0, count: t * heads * hd), o2 = o1
         var l1 = [Float](repeating: 0, count: heads * t), l2 = l1
         let workers = 2
-        var scratch = [Float](repeating: 0, count: workers * Attention.scratchPerWorker(maxLen: 130))
+        var scratch = [Float](repeating: 0, count: workers * Attention.scratchPerWorker(maxLen: 130, headDim: hd, group: heads / kv))
         let scale = 1 / Float(hd).squareRoot()
         Attention.forward(q: q, k: k, v: v, out: &o1, lse: &l1, cuSeqlens: cu, nSeq: lens.count, heads: heads,
                           kvHeads: kv, headDim: hd, scale: scale, scratch: &scratch, maxLen: 130, workers: workers)

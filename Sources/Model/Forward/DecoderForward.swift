@@ -16,7 +16,7 @@ extension CausalLM {
         ensureRope(positions: batch.maxLen)
         let workers = Threads.workers
         let attnScratch = UnsafeMutablePointer<Float>.allocate(
-            capacity: workers * Attention.scratchPerWorker(maxLen: batch.maxLen))
+            capacity: workers * Attention.scratchPerWorker(maxLen: batch.maxLen, headDim: hd, group: c.numHeads / c.numKVHeads))
         defer { attnScratch.deallocate() }
         batch.ids.withUnsafeBufferPointer { idsB in
         batch.positions.withUnsafeBufferPointer { posB in
@@ -29,43 +29,60 @@ extension CausalLM {
                 let w = weights.layers[l]
                 let a = cache.layer(l)
                 let out = cache.output(ofLayer: l)
-                // Attention block.
-                RMSNorm.forward(x: a.input, w: w.inputNorm, y: a.normed1, rstd: a.rstd1, rows: t, dim: h, eps: eps)
-                // q|k|v in one GEMM (weights adjacent), then split into the contiguous buffers.
+                // Attention block. Elementwise passes run over token ranges on the workers.
                 let qkvDim = c.qDim + 2 * c.kvDim
-                Linear.forward(x: a.normed1, w: w.q, bias: nil, y: cache.qkvRows, rows: t, inDim: h, outDim: qkvDim)
-                Elementwise.splitColumns(
-                    cache.qkvRows, rows: t, parts: [(a.q, c.qDim, w.qBias), (a.k, c.kvDim, w.kBias), (a.v, c.kvDim, w.vBias)])
-                if let qn = w.qNorm, let kn = w.kNorm {
-                    if let qRaw = a.qRaw, let kRaw = a.kRaw {
-                        qRaw.update(from: a.q, count: t * c.qDim)
-                        kRaw.update(from: a.k, count: t * c.kvDim)
-                    }
-                    RMSNorm.forward(x: a.q, w: qn, y: a.q, rstd: a.qRstd, rows: t * c.numHeads, dim: hd, eps: eps)
-                    RMSNorm.forward(x: a.k, w: kn, y: a.k, rstd: a.kRstd, rows: t * c.numKVHeads, dim: hd, eps: eps)
+                Threads.forRanges(t) { r in
+                    let lo = r.lowerBound, n = r.count
+                    RMSNorm.forward(x: a.input + lo * h, w: w.inputNorm, y: a.normed1 + lo * h, rstd: a.rstd1 + lo,
+                                    rows: n, dim: h, eps: eps)
                 }
-                RoPE.forward(x: a.q, positions: pos, cos: cos, sin: sin, rows: t, heads: c.numHeads, headDim: hd)
-                RoPE.forward(x: a.k, positions: pos, cos: cos, sin: sin, rows: t, heads: c.numKVHeads, headDim: hd)
+                // q|k|v in one GEMM (weights adjacent), then split into the contiguous buffers.
+                Linear.forward(x: a.normed1, w: w.q, bias: nil, y: cache.qkvRows, rows: t, inDim: h, outDim: qkvDim)
+                Threads.forRanges(t) { r in
+                    let lo = r.lowerBound, n = r.count
+                    let q = a.q + lo * c.qDim, k = a.k + lo * c.kvDim
+                    Elementwise.splitColumns(
+                        cache.qkvRows + lo * qkvDim, rows: n,
+                        parts: [(q, c.qDim, w.qBias), (k, c.kvDim, w.kBias), (a.v + lo * c.kvDim, c.kvDim, w.vBias)])
+                    if let qn = w.qNorm, let kn = w.kNorm {
+                        if let qRaw = a.qRaw, let kRaw = a.kRaw {
+                            (qRaw + lo * c.qDim).update(from: q, count: n * c.qDim)
+                            (kRaw + lo * c.kvDim).update(from: k, count: n * c.kvDim)
+                        }
+                        RMSNorm.forward(x: q, w: qn, y: q, rstd: a.qRstd.map { $0 + lo * c.numHeads }, rows: n * c.numHeads, dim: hd, eps: eps)
+                        RMSNorm.forward(x: k, w: kn, y: k, rstd: a.kRstd.map { $0 + lo * c.numKVHeads }, rows: n * c.numKVHeads, dim: hd, eps: eps)
+                    }
+                    RoPE.forward(x: q, positions: pos + lo, cos: cos, sin: sin, rows: n, heads: c.numHeads, headDim: hd)
+                    RoPE.forward(x: k, positions: pos + lo, cos: cos, sin: sin, rows: n, heads: c.numKVHeads, headDim: hd)
+                    (a.mid + lo * h).update(from: a.input + lo * h, count: n * h)
+                }
                 let ta = KernelProfile.enabled ? KernelProfile.now() : 0
                 Attention.forward(
                     q: a.q, k: a.k, v: a.v, out: a.attnOut, lse: a.lse, cuSeqlens: cuB.baseAddress!,
                     nSeq: batch.sequenceCount, heads: c.numHeads, kvHeads: c.numKVHeads, headDim: hd,
                     scale: 1 / Float(hd).squareRoot(), scratch: attnScratch, maxLen: batch.maxLen, workers: workers)
                 if KernelProfile.enabled { KernelProfile.attentionSeconds += KernelProfile.now() - ta }
-                a.mid.update(from: a.input, count: t * h)
                 Linear.forward(x: a.attnOut, w: w.o, bias: w.oBias, y: a.mid, rows: t, inDim: c.qDim, outDim: h, beta: 1)
                 // MLP block.
-                RMSNorm.forward(x: a.mid, w: w.postNorm, y: a.normed2, rstd: a.rstd2, rows: t, dim: h, eps: eps)
+                Threads.forRanges(t) { r in
+                    let lo = r.lowerBound, n = r.count
+                    RMSNorm.forward(x: a.mid + lo * h, w: w.postNorm, y: a.normed2 + lo * h, rstd: a.rstd2 + lo,
+                                    rows: n, dim: h, eps: eps)
+                }
                 // gate|up in one GEMM (weights adjacent), SwiGLU per row.
                 Linear.forward(x: a.normed2, w: w.gate, bias: nil, y: cache.gateUpRows, rows: t, inDim: h, outDim: 2 * inter)
-                if cache.keepAll {
-                    Elementwise.splitColumns(cache.gateUpRows, rows: t, parts: [(a.gate, inter, nil), (a.up, inter, nil)])
+                Threads.forRanges(t) { r in
+                    let lo = r.lowerBound, n = r.count
+                    if cache.keepAll {
+                        Elementwise.splitColumns(cache.gateUpRows + lo * 2 * inter, rows: n,
+                                                 parts: [(a.gate + lo * inter, inter, nil), (a.up + lo * inter, inter, nil)])
+                    }
+                    for i in r {
+                        let gu = cache.gateUpRows + i * 2 * inter
+                        SwiGLU.forward(gate: gu, up: gu + inter, out: a.act + i * inter, count: inter)
+                    }
+                    (out + lo * h).update(from: a.mid + lo * h, count: n * h)
                 }
-                for r in 0..<t {
-                    let gu = cache.gateUpRows + r * 2 * inter
-                    SwiGLU.forward(gate: gu, up: gu + inter, out: a.act + r * inter, count: inter)
-                }
-                out.update(from: a.mid, count: t * h)
                 Linear.forward(x: a.act, w: w.down, bias: nil, y: out, rows: t, inDim: inter, outDim: h, beta: 1)
             }
             RMSNorm.forward(x: cache.finalInput, w: weights.finalNorm, y: cache.finalNormed, rstd: cache.finalRstd,
