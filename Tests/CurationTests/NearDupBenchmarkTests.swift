@@ -64,7 +64,9 @@ final class NearDupBenchmarkTests: XCTestCase {
 
         let texts = originals + copies.map(\.text)
         let ids = texts.indices.map(String.init)
-        for (name, cfg) in [("datatrove", MinHashDeduplicator.Config.datatrove), ("shortText", .shortText)] {
+        let configs: [(String, MinHashDeduplicator.Config)] = [
+            ("datatrove", .datatrove), ("datatrove, normalize: words", .init(normalization: .words)), ("shortText", .shortText)]
+        for (name, cfg) in configs {
             let two = MinHashDeduplicator(config: cfg, threads: 2).run(texts: texts, ids: ids)
             let one = MinHashDeduplicator(config: cfg, threads: 1).run(texts: texts, ids: ids)
             XCTAssertEqual(one, two, "\(name): thread count changed the result")
@@ -127,10 +129,14 @@ final class NearDupBenchmarkTests: XCTestCase {
                 // 3-grams + 20×5 + verification: measured 1,473 / 1,495 = 0.985 on all copies (the
                 // misses: 19 of the 10%-replacement copies at J5 ≈ 0.46, 3 number reformattings).
                 XCTAssertGreaterThanOrEqual(allRecall, 0.97, "shortText recall, all copies")
-            } else {
+            } else if cfg.normalization == .datatrove {
                 // The 14×8 S-curve on this mixture: theory Σ P(J) = 0.842, eaft measured 0.856
                 // (1,280 / 1,495), datatrove itself 0.843 (1,261 / 1,495).
                 XCTAssertGreaterThanOrEqual(allRecall, 0.82, "datatrove-config recall, all copies")
+            } else {
+                // Numbers kept: number formatting and calculator annotations lower J (theory Σ P(J) = 0.814,
+                // measured 1,217 / 1,495 = 0.814; J5 ≥ 0.8: 963 / 976; 0 originals dropped).
+                XCTAssertGreaterThanOrEqual(allRecall, 0.78, "datatrove-config (words) recall, all copies")
             }
         }
     }
