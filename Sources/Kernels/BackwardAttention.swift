@@ -2,8 +2,8 @@ import CBLAS
 import Foundation
 
 extension Backward {
-    /// Query tokens per block of the attention backward.
-    nonisolated(unsafe) public static var attentionBlockRows = 64
+    /// Query tokens per block of the attention backward (a constant: callers size scratch with it).
+    public static let attentionBlockRows = 64
 
     /// Floats each of `scratchP` and `scratchDP` must hold per worker for `attention`.
     public static func attentionScratch(maxLen: Int, headDim: Int, group: Int) -> Int {

@@ -1,4 +1,4 @@
-/// Small elementwise helpers used by the forward pass.
+/// Small elementwise helpers of the forward and backward passes.
 public enum Elementwise {
     /// out (rows, dim) = table[ids[r]] rows of table (vocab, dim): embedding lookup.
     /// ids must be in 0..<vocab (checked by the caller).

@@ -65,11 +65,22 @@ public enum Threads {
         return lo..<hi
     }
 
+    /// Smallest product (multiply-adds) of one piece of a split `sgemm`: 2²³ > 28·512², above
+    /// every OpenBLAS small-matrix / direct-kernel threshold (see `sgemm`).
+    public static let minSplitWork = 1 << 23
+
     /// Row-major `C (m, n) = alpha · op(A) (m, k) · op(B) (k, n) + beta · C`, as `cblas_sgemm`,
-    /// split over `gemmThreads` blocks of whichever of m and n is larger (block edges on
-    /// multiples of 64, so every thread runs whole micro-kernel tiles). Each element's
-    /// reduction over k is the same as in one call, so results do not depend on the split.
-    /// Small products (< 2²¹ multiply-adds) run as one call.
+    /// split over up to `gemmThreads` blocks of whichever of m and n is larger (block edges
+    /// on multiples of 64, so every thread runs whole micro-kernel tiles).
+    ///
+    /// Bit-identical to one call at any thread count: OpenBLAS 0.3.21 (DYNAMIC_ARCH, AVX-512)
+    /// sends small products to other kernels that sum over k in one register pass
+    /// (`sgemm_small_kernel_*` when m·n·k ≤ 10⁶; `sgemm_direct` for NoTrans/NoTrans, alpha 1,
+    /// beta 0 when m·n·k < 28·512² on one thread), while the normal path sums k in blocks.
+    /// So a product is split only when every piece has at least `minSplitWork` multiply-adds:
+    /// the whole call and each piece then take the normal path, whose per-element reduction
+    /// over k does not depend on where the tile sits.
+    /// Reference: https://github.com/OpenMathLib/OpenBLAS/blob/v0.3.21/interface/gemm.c
     public static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -78,15 +89,25 @@ public enum Threads {
         _ = pinned
         guard m > 0, n > 0 else { return }
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
-        let parts = min(gemmThreads, max(m, n) / 64)
-        if parts <= 1 || m * n * k < (1 << 21) {
+        let byRows = m >= n
+        let total = byRows ? m : n, other = byRows ? n : m
+        let blocks = (total + 63) / 64
+        var parts = min(gemmThreads, blocks)
+        // Fewer pieces until the smallest one is at least minSplitWork multiply-adds.
+        while parts > 1 {
+            var smallest = Int.max
+            for p in 0..<parts {
+                let r = range(p, of: parts, count: blocks)
+                smallest = min(smallest, min(total, r.upperBound * 64) - r.lowerBound * 64)
+            }
+            if smallest * other * k >= minSplitWork { break }
+            parts -= 1
+        }
+        if parts <= 1 {
             cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
                         b, Int32(ldb), beta, c, Int32(ldc))
             return
         }
-        let byRows = m >= n
-        let total = byRows ? m : n
-        let blocks = (total + 63) / 64
         DispatchQueue.concurrentPerform(iterations: parts) { p in
             let r = range(p, of: parts, count: blocks)
             let lo = r.lowerBound * 64, hi = min(total, r.upperBound * 64)

@@ -62,7 +62,6 @@ public final class CausalLM: @unchecked Sendable {
         self.weights = weights
         self.config = weights.config
         self.directory = directory
-        Threads.setGEMMThreads(Threads.workers)
     }
 
     deinit { chunkBuffer?.deallocate() }

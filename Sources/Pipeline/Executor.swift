@@ -175,7 +175,8 @@ public enum Executor {
                     let part = try worker.build(selected[lo..<hi])
                     try AtomicFile.write(part.encoded(), to: partsDir + "/" + UnitPart.fileName(k))
                     try onCommit?(k)
-                    lock.lock(); done += 1; let d = done; onProgress?(d, todo.count); lock.unlock()
+                    lock.lock(); done += 1; let d = done; lock.unlock()
+                    onProgress?(d, todo.count)
                 } catch {
                     lock.lock(); if firstError == nil { firstError = error }; lock.unlock()
                     return

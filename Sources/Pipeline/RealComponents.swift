@@ -27,11 +27,11 @@ public enum RealComponents {
             }
             let threads = spec.threads ?? 2
             let batchTokens = s.batchTokens ?? 4096
+            // Several workers: each model single-threaded (no oversubscription); one: let it use
+            // the cores. Set here, once, before any scorer exists (the settings are process-wide).
+            if threads > 1 { Threads.use(1) }
             makeScorer = {
-                // Several workers: each model single-threaded (no oversubscription); one: let it use the cores.
-                if threads > 1 { Threads.workers = 1 }
                 let m = try CausalLM.load(directory: s.model)
-                if threads > 1 { Threads.setGEMMThreads(1) }
                 m.tokenBudget = batchTokens
                 return ModelScorer(model: m)
             }

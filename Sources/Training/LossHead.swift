@@ -33,7 +33,8 @@ public final class LossHead: @unchecked Sendable {
     private let rowCE: UnsafeMutablePointer<Float>
     private let rowEnt: UnsafeMutablePointer<Float>
     private let rowGate: UnsafeMutablePointer<Float>
-    /// Threads for the per-row softmax / entropy / gradient work.
+    /// Most threads for the per-row softmax / entropy / gradient work (each chunk uses
+    /// min(this, `Threads.workers`)).
     public let workers: Int
 
     /// `chunkRows` default keeps one chunk's logits near 32 MB.
@@ -91,6 +92,7 @@ public final class LossHead: @unchecked Sendable {
             // Rows are independent: split them over `workers` threads (each with its own top-K
             // scratch); per-row results are summed afterwards in row order (deterministic).
             let rowW = rowWeight, rowCE = rowCE
+            let workers = min(self.workers, Threads.workers)
             let per = (n + workers - 1) / workers
             let work = { (wk: Int) in
                 let scratch = self.topScratch + wk * 1024

@@ -21,8 +21,9 @@ public final class TrainModel: @unchecked Sendable {
     var dv = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     var scratchA = UnsafeMutablePointer<Float>.allocate(capacity: 1), scratchB = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     var tokenCap = 0, lenCap = 0
-    /// Workers for the attention backward (jobs = sequence × kv head).
-    let attentionWorkers = max(1, min(2, Threads.workers))
+    /// Most workers the attention backward's scratch is sized for (jobs = sequence × kv head);
+    /// each call uses min(this, `Threads.workers`).
+    let attentionWorkers = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
 
     /// Wraps a loaded (or randomly initialised) `CausalLM`; `padTokenId` as in config.json.
     public init(lm: CausalLM, padTokenId: Int? = nil) {
@@ -106,7 +107,8 @@ public final class TrainModel: @unchecked Sendable {
                                 db: c.oBias ? params.grad(p + "self_attn.o_proj.bias") : nil, tokens: t, inDim: Q, outDim: C)
                 Backward.attention(q: L.q, k: L.k, v: L.v, lse: L.lse!, dOut: dO, dq: dq, dk: dk, dv: dv,
                                    seqStarts: starts.baseAddress!, seqCount: b.sequenceCount, tokens: t, heads: c.heads, kvHeads: c.kvHeads,
-                                   headDim: c.headDim, scale: scale, scratchP: scratchA, scratchDP: scratchB, workers: attentionWorkers)
+                                   headDim: c.headDim, scale: scale, scratchP: scratchA, scratchDP: scratchB,
+                                   workers: min(attentionWorkers, Threads.workers))
                 Backward.rope(dq, positions: pos.baseAddress!, cos: cosT, sin: sinT, tokens: t, heads: c.heads, headDim: c.headDim)
                 Backward.rope(dk, positions: pos.baseAddress!, cos: cosT, sin: sinT, tokens: t, heads: c.kvHeads, headDim: c.headDim)
                 if c.qkNorm {

@@ -27,9 +27,8 @@ public final class Trainer: @unchecked Sendable {
     public init(config: TrainConfig, resume: String? = nil) throws {
         try config.validate()
         self.config = config
-        model = try TrainModel.load(directory: config.model)
-        // After loading: CausalLM.init sets its own default thread count.
         if let t = config.threads { TrainRuntime.setThreads(t) }
+        model = try TrainModel.load(directory: config.model)
         let maxLen = config.maxSeqLen ?? config.batchTokens
         data = try TrainDataset.load(paths: config.data, maxLen: maxLen, vocab: model.config.vocab)
         if data.samples.isEmpty { throw TrainError("no usable training samples", at: config.data.joined(separator: ","), hint: data.errors.first ?? "") }
@@ -114,8 +113,9 @@ public final class Trainer: @unchecked Sendable {
         let hyper = AdamWHyper(beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay)
         let bar = TerminalProgress()
         let log = self.log
-        self.log = { bar.enabled ? bar.message($0) : log($0) }
+        self.log = { if bar.enabled { bar.finish() }; log($0) }
         defer { bar.finish(); self.log = log }
+        let firstStep = state.step  // after a resume the bar (and its ETA) covers this run's steps
         while state.step < total {
             let t0 = Date()
             var p = plan(state.epoch)
@@ -152,8 +152,9 @@ public final class Trainer: @unchecked Sendable {
                                   labelTokens: n, epoch: state.epoch, elapsedS: state.elapsedS, tokensPerS: Double(tokens) / max(dt, 1e-9))
             state.history.append(met)
             onStep(met)
-            bar.update(done: state.step, total: total,
-                       detail: String(format: "loss %.4f  lr %.3g  |g| %.3f  %.0f tok/s", loss, lr, norm, met.tokensPerS))
+            bar.update(done: state.step - firstStep, total: total - firstStep,
+                       detail: String(format: "step %d/%d  loss %.4f  lr %.3g  |g| %.3f  %.0f tok/s",
+                                      state.step, total, loss, lr, norm, met.tokensPerS))
             if let ev = evaluator, config.evalInterval > 0, state.step % config.evalInterval == 0, state.step < total {
                 recordEval(try ev.evaluate(evalEngine, step: state.step))
             }

@@ -60,7 +60,7 @@ struct BenchModel: ParsableCommand {
             cfg = try ConfigRegistry.parse(Data(json.utf8), path: s)
             name = s
         }
-        if let threads { Threads.workers = max(1, threads) }
+        if let threads { Threads.use(threads) }
         let lm = CausalLM(weights: ModelInit.randomWeights(config: cfg, seed: 0))
         lm.tokenBudget = batch * seq
         lm.chunkRows = chunkRows

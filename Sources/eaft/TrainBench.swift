@@ -35,7 +35,6 @@ struct TrainBenchCommand: ParsableCommand {
         let mcfg = try ConfigRegistry.parse(Data(json.utf8), path: "<\(shape)>")
         TrainRuntime.setThreads(threads)
         let model = TrainModel(lm: CausalLM(weights: ModelInit.randomWeights(config: mcfg, seed: 1)))
-        TrainRuntime.setThreads(threads)  // CausalLM.init sets its own default
         let cfg = model.config
         var rng = SplitMix64(seed: 2)
         let ps = model.params

@@ -49,4 +49,28 @@ final class ThreadsTests: XCTestCase {
             }
         }
     }
+
+    /// The model's shapes with alpha 1, beta 0 (OpenBLAS's direct / small-matrix paths are
+    /// candidates for these): any thread count 1…8 gives the bytes of one unsplit call.
+    func testModelShapesAreThreadCountIndependent() {
+        var g = TestRNG(state: 12)
+        let saved = Threads.gemmThreads
+        defer { Threads.setGEMMThreads(saved) }
+        // (m, n, k): micro-batches of 16 / 8 / 29 tokens, a 2048-token batch, and the backward dW shape.
+        for (m, n, k) in [(16, 576, 960), (8, 576, 576), (29, 960, 576), (2048, 576, 960), (960, 576, 2048), (170, 4096, 576)] {
+            for transB in [false, true] {
+                let a = g.array(m * k), b = g.array(k * n)
+                let ldb = transB ? k : n
+                var reference: [Float] = []
+                for threads in 1...8 {
+                    Threads.setGEMMThreads(threads)
+                    var c = [Float](repeating: 0, count: m * n)
+                    Threads.sgemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: k,
+                                  b: b, ldb: ldb, beta: 0, c: &c, ldc: n)
+                    if threads == 1 { reference = c; continue }
+                    XCTAssertEqual(c, reference, "m \(m) n \(n) k \(k) transB \(transB): \(threads) threads differ from 1, max |Δ| \(maxDiff(c, reference))")
+                }
+            }
+        }
+    }
 }
