@@ -14,7 +14,7 @@ public struct Sampler: Sendable {
     /// Per-source quotas; sources not listed share `defaultQuota` each (nil = keep all).
     public var quotas: [String: Int]
     public var defaultQuota: Int?
-    private var heaps: [String: MaxHeap] = [:]
+    private var heaps: [String: BottomK<SamplerKey, Void>] = [:]
 
     public init(seed: UInt64, quotas: [String: Int] = [:], defaultQuota: Int? = nil) {
         self.seed = seed
@@ -28,17 +28,17 @@ public struct Sampler: Sendable {
     /// Streams one record in. Call `selectedIDs` at the end.
     public mutating func offer(id: String, source: String) {
         guard let q = quotas[source] ?? defaultQuota else {
-            heaps[source, default: MaxHeap(capacity: .max)].push(priority(id: id), id)
+            heaps[source, default: BottomK(capacity: .max)].offer(SamplerKey(p: priority(id: id), id: id), ())
             return
         }
         guard q > 0 else { return }
-        heaps[source, default: MaxHeap(capacity: q)].push(priority(id: id), id)
+        heaps[source, default: BottomK(capacity: q)].offer(SamplerKey(p: priority(id: id), id: id), ())
     }
 
     /// The chosen ids of every source.
     public var selectedIDs: Set<String> {
         var s = Set<String>()
-        for h in heaps.values { for e in h.items { s.insert(e.id) } }
+        for h in heaps.values { for e in h.items { s.insert(e.key.id) } }
         return s
     }
 
@@ -59,41 +59,51 @@ public struct Sampler: Sendable {
     }
 }
 
-/// A bounded max-heap on (priority, id): keeps the `capacity` smallest priorities.
-/// Ties break on id so the result is a total order.
-struct MaxHeap: Sendable {
-    var items: [(p: UInt64, id: String)] = []
-    let capacity: Int
+/// Keeps the `capacity` elements with the smallest keys seen (a bounded max-heap: O(capacity)
+/// memory, O(log capacity) per offer). Keys must be a total order (ties broken inside the key),
+/// so the kept set does not depend on the order of the offers.
+/// Reference: https://en.wikipedia.org/wiki/Reservoir_sampling (bottom-k sketches).
+public struct BottomK<Key: Comparable, Value> {
+    public private(set) var items: [(key: Key, value: Value)] = []
+    /// Offers that were not kept or pushed out later.
+    public private(set) var evicted = 0
+    public let capacity: Int
 
-    init(capacity: Int) { self.capacity = capacity }
+    public init(capacity: Int) { self.capacity = max(0, capacity) }
 
-    static func less(_ a: (p: UInt64, id: String), _ b: (p: UInt64, id: String)) -> Bool {
-        a.p != b.p ? a.p < b.p : a.id < b.id
-    }
-
-    mutating func push(_ p: UInt64, _ id: String) {
-        let e = (p: p, id: id)
+    public mutating func offer(_ key: Key, _ value: Value) {
         if items.count < capacity {
-            items.append(e)
+            items.append((key, value))
             var c = items.count - 1
             while c > 0 {
                 let parent = (c - 1) / 2
-                guard MaxHeap.less(items[parent], items[c]) else { break }
+                guard items[parent].key < items[c].key else { break }
                 items.swapAt(parent, c)
                 c = parent
             }
-        } else if let top = items.first, MaxHeap.less(e, top) {
-            items[0] = e
-            var c = 0
-            while true {
-                let l = 2 * c + 1, r = l + 1
-                var m = c
-                if l < items.count, MaxHeap.less(items[m], items[l]) { m = l }
-                if r < items.count, MaxHeap.less(items[m], items[r]) { m = r }
-                if m == c { break }
-                items.swapAt(c, m)
-                c = m
-            }
+            return
+        }
+        evicted += 1
+        guard let top = items.first, key < top.key else { return }
+        items[0] = (key, value)
+        var c = 0
+        while true {
+            let l = 2 * c + 1, r = l + 1
+            var m = c
+            if l < items.count, items[m].key < items[l].key { m = l }
+            if r < items.count, items[m].key < items[r].key { m = r }
+            if m == c { break }
+            items.swapAt(c, m)
+            c = m
         }
     }
+}
+
+extension BottomK: Sendable where Key: Sendable, Value: Sendable {}
+
+/// Sampling priority with its tie-break: (hash, id).
+struct SamplerKey: Comparable, Sendable {
+    var p: UInt64
+    var id: String
+    static func < (a: SamplerKey, b: SamplerKey) -> Bool { a.p != b.p ? a.p < b.p : a.id < b.id }
 }

@@ -150,7 +150,15 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
                               "stages.\(i).verify.math_domains")
                 }
             }
-            if case .sample(let s) = st, s.n < 0 { throw bad("n must be ≥ 0", "stages.\(i).sample.n") }
+            if case .sample(let s) = st {
+                if s.n < 0 { throw bad("n must be ≥ 0", "stages.\(i).sample.n") }
+                let quotas = s.perSource ?? [:]
+                for (src, q) in quotas.sorted(by: { $0.key < $1.key }) where q < 0 {
+                    throw bad("quota must be ≥ 0", "stages.\(i).sample.per_source.\(src)")
+                }
+                let sum = quotas.values.reduce(0, +)
+                if sum > s.n { throw bad("per_source quotas add up to \(sum), more than n = \(s.n)", "stages.\(i).sample.per_source") }
+            }
             if case .dedup(let d) = st {
                 if let k = d.key, k != "prompt" && k != "conversation" { throw bad("dedup key must be prompt or conversation", "stages.\(i).dedup.key") }
                 if d.exact == false && d.near == nil { throw bad("dedup with exact: false needs near: {...}", "stages.\(i).dedup") }

@@ -65,9 +65,8 @@ struct Selector {
             return nil
         }.first
         var dedupState = dedupPlan?.makeState()
-        var sampleN: Int? = nil
-        for s in spec.stages { if case .sample(let x) = s { sampleN = x.n } }
-        var heap = MaxHeap()
+        var sampler: SampleSelector? = nil
+        for s in spec.stages { if case .sample(let x) = s { sampler = SampleSelector(x) } }
         var all: [Candidate] = []
         var ordinal = 0
 
@@ -117,7 +116,7 @@ struct Selector {
                     continue
                 }
                 let c = o.candidate!
-                if let n = sampleN { heap.offer(c, limit: n) } else { all.append(c) }
+                if sampler != nil { sampler!.offer(c) } else { all.append(c) }
             }
         }
 
@@ -145,13 +144,11 @@ struct Selector {
 
         var stats = counters.map(\.stats)
         var selected: [Candidate]
-        if let n = sampleN {
-            selected = heap.items
-            let input = selected.count + heap.evicted
-            var s = ShardManifest.StageStats(name: "sample", input: input, kept: selected.count)
-            if heap.evicted > 0 { s.dropped["not_sampled"] = heap.evicted }
+        if let sampler {
+            selected = sampler.selected
+            var s = ShardManifest.StageStats(name: "sample", input: selected.count + sampler.evicted, kept: selected.count)
+            if sampler.evicted > 0 { s.dropped["not_sampled"] = sampler.evicted }
             stats.append(s)
-            _ = n
         } else {
             selected = all
         }
@@ -202,39 +199,32 @@ struct Selector {
     }
 }
 
-/// Keeps the `limit` candidates with the smallest (key, ordinal): a bounded max-heap.
-struct MaxHeap {
-    private(set) var items: [Candidate] = []
-    private(set) var evicted = 0
-
-    private func less(_ a: Candidate, _ b: Candidate) -> Bool { (a.key, a.ordinal) < (b.key, b.ordinal) }
-
-    mutating func offer(_ c: Candidate, limit: Int) {
-        if items.count < limit {
-            items.append(c)
-            var i = items.count - 1
-            while i > 0 {
-                let p = (i - 1) / 2
-                guard less(items[p], items[i]) else { break }
-                items.swapAt(p, i)
-                i = p
-            }
-            return
-        }
-        evicted += 1
-        guard limit > 0, less(c, items[0]) else { return }
-        items[0] = c
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < items.count && less(items[m], items[l]) { m = l }
-            if r < items.count && less(items[m], items[r]) { m = r }
-            if m == i { break }
-            items.swapAt(i, m)
-            i = m
-        }
+/// The sample stage: each source listed in `per_source` keeps its bottom-q candidates by
+/// sampling key, the other sources together keep the bottom (n − Σ q). Keys are
+/// hash(seed, source, id) with the input ordinal as tie-break, so the selection does not depend
+/// on input order, chunking or threads (Curation's `BottomK`).
+struct SampleSelector {
+    struct Key: Comparable {
+        var hash: UInt64
+        var ordinal: Int
+        static func < (a: Key, b: Key) -> Bool { (a.hash, a.ordinal) < (b.hash, b.ordinal) }
     }
+    private var perSource: [String: BottomK<Key, Candidate>] = [:]
+    private var rest: BottomK<Key, Candidate>
+
+    init(_ stage: SampleStage) {
+        let quotas = stage.perSource ?? [:]
+        for (src, q) in quotas { perSource[src] = BottomK(capacity: q) }
+        rest = BottomK(capacity: max(0, stage.n - quotas.values.reduce(0, +)))
+    }
+
+    mutating func offer(_ c: Candidate) {
+        let k = Key(hash: c.key, ordinal: c.ordinal)
+        if perSource[c.record.source] != nil { perSource[c.record.source]!.offer(k, c) } else { rest.offer(k, c) }
+    }
+
+    var selected: [Candidate] { (perSource.values.flatMap { $0.items } + rest.items).map(\.value) }
+    var evicted: Int { perSource.values.reduce(rest.evicted) { $0 + $1.evicted } }
 }
 
 /// `--rejects FILE`: one JSON line per dropped record (stage, reason, id, source, location).

@@ -165,7 +165,15 @@ public struct FilterStage: Sendable, Codable, Equatable {
 /// Keeps `n` records chosen uniformly at random (seeded): the n smallest keys
 /// hash(seed, source, id) — a bounded max-heap, independent of input order.
 public struct SampleStage: Sendable, Codable, Equatable {
+    /// Samples kept in total.
     public var n: Int
+    /// At most this many samples of each listed source (its smallest sampling keys); the
+    /// sources not listed share the rest, n − Σ quotas. Σ quotas must not exceed n.
+    public var perSource: [String: Int]?
+    enum CodingKeys: String, CodingKey {
+        case n
+        case perSource = "per_source"
+    }
 }
 
 /// Scores every token under a causal LM: log-probability, entropy, top-K entropy, gate.
