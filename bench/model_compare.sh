@@ -3,14 +3,8 @@
 # interleaved, plus OpenBLAS sgemm peak. Prints JSON lines (one per measurement).
 # Usage: TORCH_PY=/work/venv-torch/bin/python bash bench/model_compare.sh [rounds]
 # Needs a release build (swift build -c release --product eaft) and ../shared/reference/bench.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/compare_setup.sh"
 ROUNDS=${1:-2}
-REF=${REF:-../shared/reference/bench}
-TORCH_PY=${TORCH_PY:-/work/venv-torch/bin/python}
-export OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2
-gcc -O2 -o /tmp/eaft_sgemm_bench "$REF/sgemm_bench.c" -lopenblas
-EAFT=.build/release/eaft
 for r in $(seq "$ROUNDS"); do
   echo "{\"round\": $r, \"sgemm\": \"$(/tmp/eaft_sgemm_bench 2048 10)\"}"
   $EAFT bench model --shape small --batch 8 --seq 256 --reps 10
