@@ -217,6 +217,9 @@ def main():
               store_decimal_as_integer=True, use_dictionary=False, column_encoding={"dec": "DELTA_BINARY_PACKED"})
         write("empty_table", primitives(0, 4), compression="snappy")
         write("single_row_groups_of_one", primitives(5, 5), compression="zstd", row_group_size=1)
+        # UINT64 above Int64.max: pyarrow gives exact Python ints (eaft: JSONValue.bigInt).
+        write("uint64_big", pa.table({"u": pa.array([0, 2**63 - 1, 2**63, 2**64 - 1, None], pa.uint64()),
+                                      "i": pa.array([-2**63, -1, 0, 2**63 - 1, 5], pa.int64())}), compression="snappy")
         # Legacy nested layouts (2-level lists, bare repeated fields, MAP_KEY_VALUE), hand-written.
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import parquet_legacy

@@ -16,6 +16,7 @@ enum AuditJSON {
     static func floatingDoubles(_ v: JSONValue, forced: Bool = false) -> JSONValue {
         switch v {
         case .int(let i): return forced ? .double(Double(i)) : v
+        case .bigInt(let s): return forced ? .double(Double(s) ?? .nan) : v
         case .array(let a): return .array(a.map { floatingDoubles($0, forced: forced) })
         case .object(let o):
             return .object(JSONObject(o.entries.map { ($0.key, floatingDoubles($0.value, forced: doubleKeys.contains($0.key))) }))

@@ -277,7 +277,12 @@ public struct JSONParser {
         // Slow path: strtod / Int64 parse on a NUL-terminated copy.
         var tmp = [CChar](repeating: 0, count: len + 1)
         for k in 0..<len { tmp[k] = CChar(bitPattern: b[start + k]) }
-        if !isFloat, let v = Int64(String(cString: tmp)) { return .int(v) }
+        if !isFloat {
+            let text = String(cString: tmp)
+            // JSON integer literals are canonical (no leading zeros), except "-0" which fits Int64.
+            if let v = Int64(text) { return .int(v) }
+            return .bigInt(text)
+        }
         return .double(strtod(tmp, nil))
     }
 }

@@ -1,13 +1,19 @@
+import Foundation
+
 /// A JSON value that keeps object key order and distinguishes integers from floats.
 ///
 /// Used for every loosely-typed payload in eaft: raw dataset rows, tool schemas,
 /// tool-call arguments, record metadata. Objects keep insertion order so that
 /// re-serialising a row reproduces the source order (as Python's `json` and
-/// pyarrow's `to_pylist()` do). Integers that fit in `Int64` stay integers.
+/// pyarrow's `to_pylist()` do). Integers that fit in `Int64` stay integers; larger ones stay
+/// exact as `bigInt` (Python's `json` and pyarrow's UINT64 give arbitrary-size ints too).
 public enum JSONValue: Sendable, Equatable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
+    /// An integer outside Int64, as its canonical decimal digits with an optional leading `-`
+    /// (no leading zeros), so equal numbers have equal text.
+    case bigInt(String)
     case double(Double)
     case string(String)
     case array([JSONValue])
@@ -44,6 +50,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     public var doubleValue: Double? {
         switch self {
         case .int(let i): return Double(i)
+        case .bigInt(let s): return Double(s)
         case .double(let d): return d
         default: return nil
         }
@@ -54,7 +61,7 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
-        case .int: return "integer"
+        case .int, .bigInt: return "integer"
         case .double: return "number"
         case .string: return "string"
         case .array: return "array"
@@ -159,6 +166,10 @@ extension JSONValue: Codable {
         case .null: var c = encoder.singleValueContainer(); try c.encodeNil()
         case .bool(let b): var c = encoder.singleValueContainer(); try c.encode(b)
         case .int(let i): var c = encoder.singleValueContainer(); try c.encode(i)
+        case .bigInt(let s):
+            // Codable has no arbitrary-size integer: Decimal keeps up to 38 digits exact.
+            var c = encoder.singleValueContainer()
+            if s.count <= 38, let d = Decimal(string: s) { try c.encode(d) } else { try c.encode(Double(s) ?? .nan) }
         case .double(let d): var c = encoder.singleValueContainer(); try c.encode(d)
         case .string(let s): var c = encoder.singleValueContainer(); try c.encode(s)
         case .array(let a): var c = encoder.unkeyedContainer(); for v in a { try c.encode(v) }

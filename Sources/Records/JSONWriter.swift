@@ -19,6 +19,7 @@ public struct JSONWriter {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .bigInt(let s): out.append(contentsOf: s.utf8)
         case .double(let d): writeDouble(d, into: &out)
         case .string(let s): JSONWriter.writeString(s, into: &out)
         case .array(let a):

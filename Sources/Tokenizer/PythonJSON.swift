@@ -15,6 +15,7 @@ enum PythonJSON {
         case .null: out += Array("null".utf8)
         case .bool(let b): out += Array((b ? "true" : "false").utf8)
         case .int(let i): out += Array(String(i).utf8)
+        case .bigInt(let s): out += Array(s.utf8)
         case .double(let d): out += Array(pythonFloatRepr(d).utf8)
         case .string(let s): JSONWriter.writeString(s, into: &out)
         case .array(let a):

@@ -111,7 +111,11 @@ public enum ToolSchema {
         switch kind {
         case .any: return nil
         case .string: fits = value.stringValue != nil
-        case .integer: if case .int = value { fits = true } else { fits = false }
+        case .integer:
+            switch value {
+            case .int, .bigInt: fits = true
+            default: fits = false
+            }
         case .number: fits = value.doubleValue != nil
         case .boolean: fits = value.boolValue != nil
         case .null: fits = value.isNull

@@ -99,6 +99,7 @@ enum CheckRow {
         switch v {
         case .string(let s): return s
         case .int(let i): return String(i)
+        case .bigInt(let s): return s
         case .double(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
         case .bool(let b): return b ? "yes" : "no"
         default: return nil

@@ -13,7 +13,7 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(v["a"]?[3], .int(-3))
         XCTAssertEqual(v["a"]?[4], .double(1000))
         XCTAssertEqual(v["a"]?[5], .string("xé😀\n"))
-        XCTAssertEqual(v["big"], .double(12345678901234567890))
+        XCTAssertEqual(v["big"], .bigInt("12345678901234567890"), "beyond Int64: exact, as Python keeps it")
         XCTAssertEqual(v.lookup(path: "a.5"), .string("xé😀\n"))
     }
 
@@ -22,6 +22,26 @@ final class JSONTests: XCTestCase {
         let v = try JSONParser.parse(text)
         XCTAssertEqual(JSONWriter().string(v), text)
         XCTAssertEqual(try JSONParser.parse(JSONWriter().string(v)), v)
+    }
+
+    func testIntegersBeyondInt64StayExact() throws {
+        // Python: json.dumps(json.loads(text), separators=(",", ":")) == text for these.
+        let text = #"[9223372036854775807,9223372036854775808,-9223372036854775808,-9223372036854775809,18446744073709551616,123456789012345678901234567890,1.5e+300]"#
+        let v = try JSONParser.parse(text)
+        let a = try XCTUnwrap(v.arrayValue)
+        XCTAssertEqual(a[0], .int(Int64.max))
+        XCTAssertEqual(a[1], .bigInt("9223372036854775808"))
+        XCTAssertEqual(a[2], .int(Int64.min))
+        XCTAssertEqual(a[3], .bigInt("-9223372036854775809"))
+        XCTAssertEqual(a[5], .bigInt("123456789012345678901234567890"))
+        XCTAssertEqual(a[6], .double(1.5e300))
+        XCTAssertEqual(JSONWriter().string(v), text)
+        XCTAssertEqual(a[4].typeName, "integer")
+        XCTAssertEqual(a[4].doubleValue, 18446744073709551616.0)
+        XCTAssertNil(a[4].intValue, "does not fit Int64")
+        // Codable keeps up to 38 digits exact (Decimal).
+        let data = try JSONEncoder().encode(a[5])
+        XCTAssertEqual(String(decoding: data, as: UTF8.self), "123456789012345678901234567890")
     }
 
     func testErrorsCarryOffsets() {

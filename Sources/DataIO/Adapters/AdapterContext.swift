@@ -138,7 +138,7 @@ public struct AdapterContext: Sendable {
                 for e in o.entries where !r.consumed.contains(e.key) {
                     if metadataMode == .all { meta[e.key] = e.value; continue }
                     switch e.value {
-                    case .int, .double, .bool: meta[e.key] = e.value
+                    case .int, .bigInt, .double, .bool: meta[e.key] = e.value
                     case .string(let s) where s.count <= 200: meta[e.key] = e.value
                     default: break
                     }

@@ -95,7 +95,7 @@ public struct MCQAdapter: RecordAdapter {
     func correctKey(_ r: inout RowFields, options: [Reference.Option]) throws -> String {
         if let v = r.raw("answer_idx") {
             switch v {
-            case .int, .double:
+            case .int, .bigInt, .double:
                 guard let i = v.intValue, Int(i) - indexBase >= 0, Int(i) - indexBase < options.count else {
                     throw r.error("answer_idx", "index \(v) is out of range for \(options.count) options (index_base \(indexBase))")
                 }

@@ -135,6 +135,7 @@ public struct RowFields {
         switch v {
         case .string(let s): return s
         case .int(let i): return String(i)
+        case .bigInt(let s): return s
         case .double(let d):
             if d.isFinite, d.rounded() == d, abs(d) < 1e15 { return String(Int64(d)) }
             return d.description

@@ -5,7 +5,8 @@ import Records
 ///
 /// - BYTE_ARRAY annotated STRING / ENUM / JSON → `.string` (invalid UTF-8 is replaced by U+FFFD);
 ///   other BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY (incl. UUID, FLOAT16) → base64 `.string`.
-/// - INT32 / INT64 (any bit width, signed or not) → `.int`; UINT64 above Int64.max → `.double`.
+/// - INT32 / INT64 (any bit width, signed or not) → `.int`; UINT64 above Int64.max → `.bigInt`
+///   (exact, like pyarrow's Python int).
 /// - FLOAT → `.double` (the float widened exactly); DOUBLE → `.double`; BOOLEAN → `.bool`.
 /// - DECIMAL → `.string` as Python's `str(Decimal)` prints it (e.g. "-12.50").
 /// - DATE → `.string` "YYYY-MM-DD"; TIMESTAMP → `.string` as `datetime.isoformat()`
@@ -59,7 +60,7 @@ struct ParquetValueConverter {
         switch kind {
         case .uint64:
             let u = UInt64(bitPattern: v)
-            return u <= UInt64(Int64.max) ? .int(v) : .double(Double(u))
+            return u <= UInt64(Int64.max) ? .int(v) : .bigInt(String(u))
         case .timestamp(let unit, let utc): return .string(Self.isoTimestamp(v, unit: unit, utc: utc))
         case .decimal(let s): return .string(Self.decimalString(magnitudeDigits: String(v.magnitude), negative: v < 0, scale: s))
         default: return .int(v)
