@@ -26,7 +26,7 @@ if [ ! -f "$W/base/config.json" ]; then
   "$E" train --model "$W/base0" --data "$W/pretrain.jsonl" --loss sft --lr 2e-3 --warmup 0.03 --schedule cosine \
     --batch-tokens 8192 --epochs 2 --weight-decay 0.1 --eval-general "$W/eval_general.jsonl" \
     --eval-target "$W/eval_math.jsonl" --eval-interval 100 --output-dir "$W/pretrain" > "$W/pretrain.json"
-  last=$(ls -d "$W"/pretrain/checkpoint-* | sort -t- -k2 -n | tail -1)
+  last="$W/pretrain/checkpoint-$(ls "$W/pretrain" | sed -n 's/^checkpoint-\([0-9]*\)$/\1/p' | sort -n | tail -1)"
   rm -rf "$W/base"; cp -r "$last" "$W/base"; cp "$W/tokenizer.json" "$W/base/"
 fi
 for spec in med_train med_eval; do
