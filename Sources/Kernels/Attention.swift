@@ -43,7 +43,7 @@ public enum Attention {
                 let s = job / kvHeads, g = job % kvHeads
                 let base = Int(cuSeqlens[s]), len = Int(cuSeqlens[s + 1]) - base
                 group(q: q, k: k, v: v, out: out, lse: lse, base: base, len: len, total: total, g: g,
-                      heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, scratch: scr, maxLen: maxLen)
+                      heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, scratch: scr)
                 job += w
             }
         }
@@ -57,7 +57,7 @@ public enum Attention {
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>?, base: Int, len: Int,
         total: Int, g: Int, heads: Int, kvHeads: Int, headDim hd: Int, scale: Float,
-        scratch: UnsafeMutablePointer<Float>, maxLen: Int
+        scratch: UnsafeMutablePointer<Float>
     ) {
         let rep = heads / kvHeads
         let qStride = heads * hd, kvStride = kvHeads * hd
