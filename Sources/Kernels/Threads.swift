@@ -69,9 +69,37 @@ public enum Threads {
     /// every OpenBLAS small-matrix / direct-kernel threshold (see `sgemm`).
     public static let minSplitWork = 1 << 23
 
+    /// How `sgemm` may split a product for the OpenBLAS core in use, so that the result stays
+    /// bit-identical to one call: the split edges must fall on the micro-kernel's tile edges of
+    /// that dimension, or the tail rows / columns go through differently-summing tail kernels.
+    /// Measured with bench/gemm_split_probe.c on OpenBLAS 0.3.21 (ThreadsTests runs the model
+    /// shapes under each core in scripts/test.sh):
+    /// - SkylakeX / Cooperlake (AVX-512): rows on multiples of 48 and columns on multiples of 64;
+    /// - Haswell / Zen (AVX2): rows on multiples of 48 (its 24-row tiles); a column split is
+    ///   never bit-identical there, so only rows are split;
+    /// - any other core: not verified, so never split.
+    public struct SplitPolicy: Sendable, Equatable {
+        /// Row-block quantum (0: rows are never split).
+        public var rowQuantum: Int
+        /// Column-block quantum (0: columns are never split).
+        public var columnQuantum: Int
+
+        /// The policy for an OpenBLAS core name.
+        public static func forCore(_ core: String) -> SplitPolicy {
+            switch KernelSelection.level(ofCore: core) {
+            case .avx512: return SplitPolicy(rowQuantum: 48, columnQuantum: 64)
+            case .avx2: return SplitPolicy(rowQuantum: 48, columnQuantum: 0)
+            case .avx, .sse: return SplitPolicy(rowQuantum: 0, columnQuantum: 0)
+            }
+        }
+    }
+
+    /// The split policy of the core this process runs (read once).
+    public static let splitPolicy: SplitPolicy = SplitPolicy.forCore(String(cString: openblas_get_corename()))
+
     /// Row-major `C (m, n) = alpha · op(A) (m, k) · op(B) (k, n) + beta · C`, as `cblas_sgemm`,
-    /// split over up to `gemmThreads` blocks of whichever of m and n is larger (block edges
-    /// on multiples of 64, so every thread runs whole micro-kernel tiles).
+    /// split over up to `gemmThreads` blocks of m (rows) or n (columns) as `splitPolicy` allows:
+    /// rows when m ≥ n or columns may not be split, block edges on the policy's quantum.
     ///
     /// Bit-identical to one call at any thread count: OpenBLAS 0.3.21 (DYNAMIC_ARCH, AVX-512)
     /// sends small products to other kernels that sum over k in one register pass
@@ -79,7 +107,7 @@ public enum Threads {
     /// beta 0 when m·n·k < 28·512² on one thread), while the normal path sums k in blocks.
     /// So a product is split only when every piece has at least `minSplitWork` multiply-adds:
     /// the whole call and each piece then take the normal path, whose per-element reduction
-    /// over k does not depend on where the tile sits.
+    /// over k does not depend on where the tile sits (given tile-aligned edges, `SplitPolicy`).
     /// Reference: https://github.com/OpenMathLib/OpenBLAS/blob/v0.3.21/interface/gemm.c
     public static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
@@ -89,16 +117,18 @@ public enum Threads {
         _ = pinned
         guard m > 0, n > 0 else { return }
         let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
-        let byRows = m >= n
+        let policy = splitPolicy
+        let byRows = policy.columnQuantum == 0 || (m >= n && policy.rowQuantum > 0)
+        let quantum = byRows ? policy.rowQuantum : policy.columnQuantum
         let total = byRows ? m : n, other = byRows ? n : m
-        let blocks = (total + 63) / 64
+        let blocks = quantum > 0 ? (total + quantum - 1) / quantum : 1
         var parts = min(gemmThreads, blocks)
         // Fewer pieces until the smallest one is at least minSplitWork multiply-adds.
         while parts > 1 {
             var smallest = Int.max
             for p in 0..<parts {
                 let r = range(p, of: parts, count: blocks)
-                smallest = min(smallest, min(total, r.upperBound * 64) - r.lowerBound * 64)
+                smallest = min(smallest, min(total, r.upperBound * quantum) - r.lowerBound * quantum)
             }
             if smallest * other * k >= minSplitWork { break }
             parts -= 1
@@ -110,7 +140,7 @@ public enum Threads {
         }
         DispatchQueue.concurrentPerform(iterations: parts) { p in
             let r = range(p, of: parts, count: blocks)
-            let lo = r.lowerBound * 64, hi = min(total, r.upperBound * 64)
+            let lo = r.lowerBound * quantum, hi = min(total, r.upperBound * quantum)
             if hi <= lo { return }
             if byRows {
                 // rows lo..<hi of op(A) and C

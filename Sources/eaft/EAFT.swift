@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kernels
 
 /// The `eaft` command: entropy-gated fine-tuning data preparation and training.
 /// Each subcommand lives in its own file; add it to `subcommands` below.
@@ -13,8 +14,14 @@ struct EAFT: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: IngestCommands.all + TokenizerCommands.all + VerifyCommands.all + ModelCommands.all
-            + PipelineCommands.all + TrainingCommands.all + [Bench.self, Version.self]
+            + PipelineCommands.all + TrainingCommands.all + [Bench.self, KernelCommand.self, Version.self]
     )
+
+    /// Checks the GEMM kernel first (may re-execute the process once; see `KernelSelection`).
+    static func main() {
+        KernelInfo.selection = KernelSelection.ensureBest()
+        main(nil)
+    }
 }
 
 /// Prints the version and the linked libraries.

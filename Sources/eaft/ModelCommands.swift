@@ -82,6 +82,7 @@ struct BenchModel: ParsableCommand {
             stats.append(KernelProfile.statsSeconds)
         }
         KernelProfile.enabled = false
+        let peak = KernelSelection.measurePeakGFLOPS()
         func median(_ x: [Double]) -> Double { x.isEmpty ? 0 : x.sorted()[x.count / 2] }
         let med = median(times)
         let toks = Double(batch * seq)
@@ -100,6 +101,8 @@ struct BenchModel: ParsableCommand {
             "matmul_s": .double(median(lin)), "matmul_gflops": .double(linFlops / max(1e-9, median(lin)) / 1e9),
             "attention_s": .double(median(attn)), "stats_s": .double(median(stats)),
             "peak_rss_mib": .double(peakRSSMiB()), "rss_after_build_mib": .double(rssAfterBuild),
+            "gemm_kernel": .string(KernelInfo.selection.core), "sgemm_peak_gflops": .double((peak * 10).rounded() / 10),
+            "matmul_pct_of_peak": .double((linFlops / max(1e-9, median(lin)) / 1e9 / peak * 1000).rounded() / 10),
         ]
         print(JSONWriter().string(out))
     }

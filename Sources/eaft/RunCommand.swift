@@ -23,7 +23,10 @@ struct RunPipeline: ParsableCommand {
     @Option(help: "Worker threads (default: the spec's `threads`, else 2).") var threads: Int?
     @Option(help: "Write every dropped record with its stage and reason here (JSON Lines).") var rejects: String?
 
+    @Flag(help: "Print the GEMM kernel in use (OpenBLAS core, CPU) once on stderr.") var verbose = false
+
     func run() throws {
+        if verbose { KernelInfo.printOnce() }
         do {
             let s = try PipelineSpec.load(path: spec)
             var o = RunOptions()

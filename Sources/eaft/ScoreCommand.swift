@@ -59,7 +59,10 @@ struct Score: ParsableCommand {
         }
     }
 
+    @Flag(help: "Print the GEMM kernel in use (OpenBLAS core, CPU) once on stderr.") var verbose = false
+
     func run() throws {
+        if verbose { KernelInfo.printOnce() }
         if let text, let tokenizer { return try runText(text, tokenizerPath: tokenizer) }
         guard let input else { return }
         let t0 = Date()

@@ -90,6 +90,8 @@ struct TrainBenchCommand: ParsableCommand {
                 print("{\"head_only\":\"\(variant)\",\"reps\":\(headReps),\"min_cpu_s\":\(c[0]),\"median_cpu_s\":\(c[c.count / 2]),\"min_s\":\(w[0]),\"median_s\":\(w[w.count / 2])}")
             }
         }
+        let peak = KernelSelection.measurePeakGFLOPS()
+        let kernel = "\"gemm_kernel\":\"\(KernelInfo.selection.core)\",\"sgemm_peak_gflops\":\((peak * 10).rounded() / 10),"
         for (vi, variant) in names.enumerated() {
             let engine = engines[vi]
             if breakdown {
@@ -109,7 +111,7 @@ struct TrainBenchCommand: ParsableCommand {
             }
             let med = times[vi].sorted()[times[vi].count / 2], medCPU = cpu[vi].sorted()[cpu[vi].count / 2]
             let line = "{\"impl\":\"swift\",\"shape\":\"\(shape)\",\"variant\":\"\(variant)\",\"batch\":\(batch),\"seq\":\(seq),\"reps\":\(reps),\"threads\":\(threads),"
-                + "\"median_s\":\(med),\"min_s\":\(times[vi].min()!),\"tokens_per_s\":\(Double(batch * seq) / med),\"median_cpu_s\":\(medCPU),\"times_s\":\(times[vi]),\"peak_rss_mib\":\(TrainRuntime.peakRSSMiB())}"
+                + kernel + "\"median_s\":\(med),\"min_s\":\(times[vi].min()!),\"tokens_per_s\":\(Double(batch * seq) / med),\"median_cpu_s\":\(medCPU),\"times_s\":\(times[vi]),\"peak_rss_mib\":\(TrainRuntime.peakRSSMiB())}"
             print(line)
         }
     }

@@ -28,10 +28,13 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Resume from a checkpoint folder, or 'auto' for the latest under output_dir.")
     var resume: String?
 
+    @Flag(help: "Print the GEMM kernel in use (OpenBLAS core, CPU) once on stderr.") var verbose = false
+
     @Argument(parsing: .allUnrecognized, help: "Config overrides: --<key> <value>.")
     var overrides: [String] = []
 
     func run() throws {
+        if verbose { KernelInfo.printOnce() }
         let cfg = try TrainConfigLoader.load(file: config, overrides: overrides)
         var resumeDir: String? = resume
         if resume == "auto" {
@@ -84,7 +87,10 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .long, help: "Threads (default: all cores).")
     var threads: Int?
 
+    @Flag(help: "Print the GEMM kernel in use (OpenBLAS core, CPU) once on stderr.") var verbose = false
+
     func run() throws {
+        if verbose { KernelInfo.printOnce() }
         let m = try TrainModel.load(directory: model)
         if let threads { TrainRuntime.setThreads(threads) }
         var sets: [(String, TrainDataset)] = []

@@ -20,13 +20,16 @@ public enum EAFTBinary {
         return nil
     }
 
-    /// Runs `eaft args…` to completion; returns (exit status, stdout, stderr).
+    /// Runs `eaft args…` to completion, with `environment` added to this process's and `unsetting` removed; returns (exit status, stdout, stderr).
     /// stderr is drained on another thread so a chatty command cannot block on a full pipe.
-    public static func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(_ args: [String], environment: [String: String] = [:], unsetting: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
         guard let bin = url else { throw XCTSkip("eaft binary not built next to the tests") }
         let p = Process()
         p.executableURL = bin
         p.arguments = args
+        if !environment.isEmpty || !unsetting.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !unsetting.contains($0.key) }
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
