@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Reader for eaft shard format v1 (schemas/shard.v1.md) -- numpy + zstandard only.
+"""Reader for eaft shard format v1 and v2 (schemas/shard.v1.md) -- numpy + zstandard only.
 
     from eaft_shards import ShardDataset
     ds = ShardDataset("out/math")          # a directory with manifest.json
     s = ds[0]                              # dict: ids (uint32), loss_mask (uint8), logprob, gate,
-                                           # entropy_topk, entropy_full (float32 or None), id, source, ...
+                                           # entropy_topk, entropy_full (float32 or None), expected_id,
+                                           # expected_logprob (v2, or None), id, source, ...
     torch.utils.data.DataLoader(ds, batch_size=None, shuffle=True)   # usable as a map-style Dataset
 
 CLI: python python/eaft_shards.py DIR --dump N   (prints the first N samples as JSON lines)
@@ -24,7 +25,8 @@ MAGIC = b"EAFTSHRD"
 HEADER = struct.Struct("<8sIIII4BIQQQQQQQQII20xI")  # 128 bytes
 BLOCK = struct.Struct("<QIIIIII")                   # 32 bytes
 INDEX_DTYPE = np.dtype([("block", "<u4"), ("offset", "<u4"), ("tokens", "<u4"), ("labels", "<u4")])
-FLAG_SCORED, FLAG_FULL = 1, 2
+FLAG_SCORED, FLAG_FULL, FLAG_EXPECTED = 1, 2, 4
+VERSIONS = (1, 2)
 
 _CRC_TABLE = None
 
@@ -71,7 +73,7 @@ class ShardFile:
          self.n_labels, bt_off, bt_len, ix_off, ix_len, flen, ix_crc, body_crc, h_crc) = h
         if magic != MAGIC:
             raise ShardError(f"{path}: bad magic")
-        if version != 1 or hsize != 128 or (dt0, dt1, dt2, comp) != (1, 2, 3, 1):
+        if version not in VERSIONS or hsize != 128 or (dt0, dt1, dt2, comp) != (1, 2, 3, 1):
             raise ShardError(f"{path}: unsupported version/dtypes")
         if flen != len(mm):
             raise ShardError(f"{path}: file is {len(mm)} bytes, header says {flen}")
@@ -134,12 +136,16 @@ def decode_sample(raw, o):
     s = dict(meta)
     s["ids"] = arr("<u4", t)
     s["logprob"] = s["gate"] = s["entropy_topk"] = s["entropy_full"] = None
+    s["expected_id"] = s["expected_logprob"] = None
     if flags & FLAG_SCORED:
         s["logprob"] = arr("<f4", t)
         s["gate"] = arr("<f4", t)
         s["entropy_topk"] = arr("<f4", t)
         if flags & FLAG_FULL:
             s["entropy_full"] = arr("<f4", t)
+        if flags & FLAG_EXPECTED:
+            s["expected_id"] = arr("<u4", t)
+            s["expected_logprob"] = arr("<f4", t)
     s["loss_mask"] = arr("u1", t)
     return s
 

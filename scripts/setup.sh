@@ -3,7 +3,8 @@
 # C libraries (OpenBLAS, zstd, snappy, zlib) and the Python reference tools used by tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkgs=(pkg-config libopenblas-dev libzstd-dev libsnappy-dev zlib1g-dev)
+# chromium: the audit's HTML token view is tested in a real headless browser.
+pkgs=(pkg-config libopenblas-dev libzstd-dev libsnappy-dev zlib1g-dev chromium)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Per-position statistics of a next-token distribution `p = softmax(logits)`:
-/// target log-probability, full-vocabulary entropy (nats) and the entropy of the top-K
-/// logits renormalised (nats). The EAFT gate is `topkEntropy / ln K`.
+/// target log-probability, full-vocabulary entropy (nats), the entropy of the top-K
+/// logits renormalised (nats), and the model's own most probable token with its
+/// log-probability (what it expected instead). The EAFT gate is `topkEntropy / ln K`.
 /// Reference: EAFT, arXiv 2601.02151 (gate = normalised top-K entropy).
 public enum DistributionStats {
     /// Statistics for one row of logits.
@@ -10,10 +11,16 @@ public enum DistributionStats {
         public var logprob: Float
         public var entropy: Float
         public var topkEntropy: Float
-        public init(logprob: Float, entropy: Float, topkEntropy: Float) {
+        /// The most probable token (the first index of the largest logit, as `torch.argmax`).
+        public var argmax: Int32
+        /// Its log-probability (≥ `logprob`; equal when the target is the argmax).
+        public var argmaxLogprob: Float
+        public init(logprob: Float, entropy: Float, topkEntropy: Float, argmax: Int32 = 0, argmaxLogprob: Float = 0) {
             self.logprob = logprob
             self.entropy = entropy
             self.topkEntropy = topkEntropy
+            self.argmax = argmax
+            self.argmaxLogprob = argmaxLogprob
         }
     }
 
@@ -51,6 +58,9 @@ public enum DistributionStats {
             consider(x[j], heap, k, &m)
             j += 1
         }
+        // The first index holding the max (a scan that stops there).
+        var top = 0
+        while top < vocab - 1 && !(x[top] >= m) { top += 1 }
         // Pass 2: Z = Σ e^(x-m), T = Σ e^(x-m)(x-m)  →  log Z,  H = log Z − T/Z.
         var z = 0.0, t = 0.0
         let ms = SIMD16<Float>(repeating: m)
@@ -88,7 +98,8 @@ public enum DistributionStats {
             tk += e * d
         }
         let hk = Foundation.log(zk) - tk / zk
-        return Row(logprob: Float(logprob), entropy: Float(max(0, entropy)), topkEntropy: Float(max(0, hk)))
+        return Row(logprob: Float(logprob), entropy: Float(max(0, entropy)), topkEntropy: Float(max(0, hk)),
+                   argmax: Int32(top), argmaxLogprob: Float(Double(x[top] - m) - logZ))
     }
 
     @inlinable @inline(__always)
@@ -130,6 +141,8 @@ public enum DistributionStats {
         let zk = top.reduce(0) { $0 + Foundation.exp($1 - m) }
         var hk = 0.0
         for a in top { let lp = a - m - Foundation.log(zk); hk -= Foundation.exp(lp) * lp }
-        return Row(logprob: Float(v[target] - m - lz), entropy: Float(ent), topkEntropy: Float(hk))
+        let best = v.firstIndex(of: m) ?? 0
+        return Row(logprob: Float(v[target] - m - lz), entropy: Float(ent), topkEntropy: Float(hk),
+                   argmax: Int32(best), argmaxLogprob: Float(v[best] - m - lz))
     }
 }

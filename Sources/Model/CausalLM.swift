@@ -14,16 +14,23 @@ public struct TokenStats: Sendable, Codable, Equatable {
     public var topkEntropy: [Float]
     /// topkEntropy / ln K, in [0, 1].
     public var gate: [Float]
+    /// The model's most probable next token (what it expected instead of `ids[t+1]`).
+    public var expectedID: [Int32]
+    /// log p(expectedID[t] | ids[...t]).
+    public var expectedLogprob: [Float]
 
-    public init(logprob: [Float] = [], entropy: [Float] = [], topkEntropy: [Float] = [], gate: [Float] = []) {
+    public init(logprob: [Float] = [], entropy: [Float] = [], topkEntropy: [Float] = [], gate: [Float] = [],
+                expectedID: [Int32] = [], expectedLogprob: [Float] = []) {
         self.logprob = logprob
         self.entropy = entropy
         self.topkEntropy = topkEntropy
         self.gate = gate
+        self.expectedID = expectedID
+        self.expectedLogprob = expectedLogprob
     }
 
     enum CodingKeys: String, CodingKey {
-        case logprob, entropy, topkEntropy = "topk_entropy", gate
+        case logprob, entropy, topkEntropy = "topk_entropy", gate, expectedID = "expected_id", expectedLogprob = "expected_logprob"
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import DataIO
 import Records
+import Tokenizer
 
 /// Options of `eaft audit`.
 public struct AuditOptions: Sendable {
@@ -11,6 +12,15 @@ public struct AuditOptions: Sendable {
     public var absProbability: Double = 0.1
     /// How many samples to list as most conflicting.
     public var topSamples: Int = 20
+    /// How many (label → expected) pairs to list per source.
+    public var topPairs: Int = 10
+    /// Token view (HTML): the most conflicting samples of each source, at most this many per
+    /// source and `tokenViewMax` in all, each cut at `tokenViewMaxTokens` tokens (bounds the HTML size).
+    public var tokenViewPerSource: Int = 3
+    public var tokenViewMax: Int = 24
+    public var tokenViewMaxTokens: Int = 1536
+    /// Decodes tokens for the token view and the pairs (ids only without it).
+    public var tokenizer: Tokenizer?
     public init() {}
 }
 
@@ -82,6 +92,12 @@ public struct AuditReport: Sendable, Codable, Equatable {
     public var densityHMax: Double
     public var density: [[Int]]
     public var gateHistogram: [Int]
+    /// Whether the shards store the base model's expected token (format v2 scorers).
+    public var hasExpected: Bool = false
+    /// Per source: the most frequent (label → expected) pairs among percentile-definition conflicts.
+    public var topConflictPairs: [String: [AuditConflictPair]] = [:]
+    /// The token view of the HTML report (not part of the JSON).
+    public var tokenView: [AuditTokenSample] = []
 
     enum CodingKeys: String, CodingKey {
         case directory, entropy
@@ -99,6 +115,8 @@ public struct AuditReport: Sendable, Codable, Equatable {
         case densityHMax = "density_h_max"
         case density
         case gateHistogram = "gate_histogram"
+        case hasExpected = "has_expected"
+        case topConflictPairs = "top_conflict_pairs"
     }
 
     public static let approximationNote = """
@@ -136,17 +154,23 @@ public enum Auditor {
         var sampleIDs: [String] = []
         var sources: [String] = [], domains: [String] = []
         var srcIndex: [String: Int32] = [:], domIndex: [String: Int32] = [:]
-        var allFull = true
-        var n = 0
+        var allFull = true, allExpected = true
+        var tokLabel: [UInt32] = [], tokExpected: [UInt32] = []
+        var sampleGlobal: [Int] = []
+        var n = 0, global = -1
         try ds.forEach { s in
+            global += 1
             guard s.scored else { return }
+            sampleGlobal.append(global)
             let si = srcIndex[s.meta.source] ?? { let k = Int32(sources.count); sources.append(s.meta.source); srcIndex[s.meta.source] = k; return k }()
             let di = domIndex[s.meta.domain] ?? { let k = Int32(domains.count); domains.append(s.meta.domain); domIndex[s.meta.domain] = k; return k }()
             sampleSource.append(si); sampleDomain.append(di); sampleIDs.append(s.meta.id)
             if s.entropyFull == nil { allFull = false }
+            if s.expectedID == nil { allExpected = false }
             let h = s.entropyFull ?? s.entropyTopK
             for t in 1..<max(1, s.ids.count) where s.lossMask[t] != 0 {
                 ps.append(exp(s.logprob[t])); hs.append(h[t]); gs.append(s.gate[t]); tokSample.append(Int32(n))
+                tokLabel.append(s.ids[t]); tokExpected.append(s.expectedID?[t] ?? 0)
             }
             n += 1
         }
@@ -158,15 +182,18 @@ public enum Auditor {
         let pT = quantile(pSorted, q), hT = quantile(hSorted, q)
         let hMax = max(0.5, Double(hSorted.last!))
 
-        struct Acc { var samples = Set<Int32>(); var n = 0; var g = 0.0, p = 0.0, h = 0.0, cp = 0, ca = 0, gn = 0.0, gnp = 0.0, gna = 0.0
+        // A sample's label tokens are contiguous, so distinct samples are counted by change of sample.
+        struct Acc { var samples = 0, lastSample: Int32 = -1; var n = 0; var g = 0.0, p = 0.0, h = 0.0, cp = 0, ca = 0, gn = 0.0, gnp = 0.0, gna = 0.0
             var pv: [Float] = [], hv: [Float] = [] }
         var all = Acc()
         var bySrc = [Acc](repeating: Acc(), count: sources.count), byDom = [Acc](repeating: Acc(), count: domains.count)
         var perSample = [(Int, Int)](repeating: (0, 0), count: n)
         var density = [[Int]](repeating: [Int](repeating: 0, count: 50), count: 40)
         var gateHist = [Int](repeating: 0, count: 40)
+        var pairs = ConflictPairCounter()
         func add(_ a: inout Acc, _ i: Int, _ cpB: Bool, _ caB: Bool, _ gn: Double, keepValues: Bool) {
-            a.samples.insert(tokSample[i]); a.n += 1
+            if tokSample[i] != a.lastSample { a.samples += 1; a.lastSample = tokSample[i] }
+            a.n += 1
             a.g += Double(gs[i]); a.p += Double(ps[i]); a.h += Double(hs[i])
             if cpB { a.cp += 1; a.gnp += gn }
             if caB { a.ca += 1; a.gna += gn }
@@ -182,14 +209,17 @@ public enum Auditor {
             add(&bySrc[Int(sampleSource[s])], i, cpB, caB, gn, keepValues: true)
             add(&byDom[Int(sampleDomain[s])], i, cpB, caB, gn, keepValues: true)
             perSample[s].0 += 1
-            if cpB { perSample[s].1 += 1 }
+            if cpB {
+                perSample[s].1 += 1
+                if allExpected { pairs.add(source: sampleSource[s], label: tokLabel[i], expected: tokExpected[i], sample: Int32(s)) }
+            }
             density[min(39, Int(h / hMax * 40))][min(49, max(0, Int((log10(max(p, 1e-6)) + 6) / 6 * 50)))] += 1
             gateHist[min(39, max(0, Int(Double(gs[i]) * 40)))] += 1
         }
         func group(_ a: Acc, pSorted: [Float]?, hSorted: [Float]?) -> AuditGroup {
             var g = AuditGroup()
             let ps = pSorted ?? a.pv.sorted(), hs = hSorted ?? a.hv.sorted()
-            g.samples = a.samples.count
+            g.samples = a.samples
             g.labelTokens = a.n
             let d = Double(max(1, a.n))
             g.meanGate = a.g / d; g.meanProbability = a.p / d; g.meanEntropy = a.h / d
@@ -206,7 +236,16 @@ public enum Auditor {
                         conflictTokens: perSample[i].1, conflictRate: Double(perSample[i].1) / Double(max(1, perSample[i].0)))
         }
         top.sort { ($0.conflictTokens, $0.conflictRate, -$0.index) > ($1.conflictTokens, $1.conflictRate, -$1.index) }
-        return AuditReport(
+        // Token view: the most conflicting samples of each source (in `top` order), bounded.
+        var view: [AuditTokenSample] = []
+        var perSource: [String: Int] = [:]
+        for t in top where view.count < options.tokenViewMax && perSource[t.source, default: 0] < options.tokenViewPerSource {
+            perSource[t.source, default: 0] += 1
+            let s = try ds.sample(sampleGlobal[t.index])
+            view.append(tokenView(of: s, index: t.index, pThreshold: pT, hThreshold: hT, tokenizer: options.tokenizer,
+                                  maxTokens: options.tokenViewMaxTokens))
+        }
+        var report = AuditReport(
             directory: directory, entropy: allFull ? "full" : "top-k", topK: ds.manifest.topK, percentile: options.percentile,
             pThreshold: pT, entropyThreshold: hT, absEntropy: options.absEntropy, absProbability: options.absProbability,
             gradientNormApproximation: AuditReport.approximationNote,
@@ -214,6 +253,11 @@ public enum Auditor {
             bySource: Dictionary(uniqueKeysWithValues: sources.enumerated().map { ($1, group(bySrc[$0], pSorted: nil, hSorted: nil)) }),
             byDomain: Dictionary(uniqueKeysWithValues: domains.enumerated().map { ($1, group(byDom[$0], pSorted: nil, hSorted: nil)) }),
             topConflictingSamples: Array(top.prefix(options.topSamples)), densityHMax: hMax, density: density, gateHistogram: gateHist)
+        report.hasExpected = allExpected
+        report.topConflictPairs = allExpected
+            ? pairs.top(options.topPairs, sources: sources, sampleIDs: sampleIDs, tokenizer: options.tokenizer) : [:]
+        report.tokenView = view
+        return report
     }
 }
 
@@ -243,6 +287,16 @@ extension AuditReport {
         for k in byDomain.keys.sorted() { s += row("domain `\(k)`", byDomain[k]!) }
         s += "\n## Most conflicting samples (percentile definition)\n\n| # | id | source | conflict tokens | label tokens | rate |\n|---:|---|---|---:|---:|---:|\n"
         for t in topConflictingSamples { s += "| \(t.index) | `\(t.id)` | \(t.source) | \(t.conflictTokens) | \(t.labelTokens) | \(pct(t.conflictRate)) |\n" }
+        s += "\n## Top conflict patterns (label token → what the base model expected)\n\n"
+        if !hasExpected {
+            s += "These shards do not store the model's expected token (shard format v1, or a scorer without it).\n"
+        } else {
+            s += "| source | label | expected | count | example |\n|---|---|---|---:|---|\n"
+            func code(_ t: String) -> String { "`" + t.replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "`", with: "'") + "`" }
+            for k in topConflictPairs.keys.sorted() {
+                for p in topConflictPairs[k]! { s += "| \(k) | \(code(p.label)) (\(p.labelID)) | \(code(p.expected)) (\(p.expectedID)) | \(p.count) | `\(p.exampleID)` |\n" }
+            }
+        }
         s += "\nGradient share: \(gradientNormApproximation)\n"
         return s
     }

@@ -46,6 +46,8 @@ extension AuditReport {
             <h2>Most conflicting samples</h2>
             <table><tr><th>#</th><th>id</th><th>source</th><th>conflict tokens</th><th>label tokens</th><th>rate</th></tr>
             \(top)</table>
+            \(conflictPairsHTML())
+            \(tokenViewHTML())
             <p class="note">Gradient share: \(esc(gradientNormApproximation))</p>
             </body></html>
 

@@ -59,9 +59,7 @@ struct UnitPart: Equatable {
             guard raw.count - pos >= 16 else { throw PipelineError("truncated record in part", at: loc) }
             func r32(_ o: Int) -> Int { Int(UInt32(raw[o]) | UInt32(raw[o + 1]) << 8 | UInt32(raw[o + 2]) << 16 | UInt32(raw[o + 3]) << 24) }
             let t = r32(pos), m = r32(pos + 4), flags = r32(pos + 8)
-            var n = 16 + (m + 3) / 4 * 4 + 4 * t + (t + 3) / 4 * 4
-            if flags & 1 != 0 { n += 12 * t }
-            if flags & 2 != 0 { n += 4 * t }
+            let n = ShardSample.recordSize(tokens: t, metaLength: m, flags: UInt32(flags))
             guard pos + n <= raw.count else { throw PipelineError("record overruns part", at: loc) }
             records.append(Array(raw[pos..<(pos + n)]))
             pos += n
@@ -121,13 +119,16 @@ struct UnitWorker {
             if let col = stats[k] {
                 let t = rc.ids.count
                 guard col.logprob.count == t - 1, col.gate.count == t - 1, col.entropyTopK.count == t - 1,
-                      col.entropyFull.map({ $0.count == t - 1 }) ?? true else {
+                      col.entropyFull.map({ $0.count == t - 1 }) ?? true, col.expectedID.map({ $0.count == t - 1 }) ?? true,
+                      (col.expectedID == nil) == (col.expectedLogprob == nil), col.expectedLogprob.map({ $0.count == t - 1 }) ?? true else {
                     throw PipelineError("scorer returned wrong lengths for sample \(c.record.id)")
                 }
                 s.logprob = [0] + col.logprob
                 s.gate = [0] + col.gate
                 s.entropyTopK = [0] + col.entropyTopK
                 s.entropyFull = col.entropyFull.map { [0] + $0 }
+                s.expectedID = col.expectedID.map { [0] + $0 }
+                s.expectedLogprob = col.expectedLogprob.map { [0] + $0 }
             }
             part.records.append(s.encoded())
         }

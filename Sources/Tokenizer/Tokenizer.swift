@@ -179,16 +179,30 @@ public final class Tokenizer: @unchecked Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(ids.count * 4)
         for id in ids {
-            if id >= 0, Int(id) < addedIndex.count, addedIndex[Int(id)] >= 0 {
-                let k = Int(addedIndex[Int(id)])
-                if skipSpecialTokens && addedTokens[k].special { continue }
-                bytes += addedDecodeBytes[k]
-            } else if let b = vocab.tokenBytes(id) {
-                bytes += b
-            } else if let b = extraByID[id] {
-                bytes += b
-            }
+            if skipSpecialTokens, let a = addedToken(id: id), a.special { continue }
+            _ = appendBytes(of: id, to: &bytes)
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The bytes token `id` decodes to (an added token's content, a vocab token's raw bytes;
+    /// may be part of a UTF-8 character), or nil for an unknown id.
+    public func bytes(of id: Int32) -> [UInt8]? {
+        var out: [UInt8] = []
+        return appendBytes(of: id, to: &out) ? out : nil
+    }
+
+    /// Appends the bytes of token `id` to `out`; false (nothing appended) for an unknown id.
+    func appendBytes(of id: Int32, to out: inout [UInt8]) -> Bool {
+        if id >= 0, Int(id) < addedIndex.count, addedIndex[Int(id)] >= 0 {
+            out += addedDecodeBytes[Int(addedIndex[Int(id)])]
+        } else if let b = vocab.tokenBytes(id) {
+            out += b
+        } else if let b = extraByID[id] {
+            out += b
+        } else {
+            return false
+        }
+        return true
     }
 }

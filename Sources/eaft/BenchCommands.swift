@@ -7,7 +7,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput of eaft components (see BENCHMARKS.md).",
-        subcommands: [BenchParquet.self, BenchVerify.self, BenchModel.self, TrainBenchCommand.self])
+        subcommands: [BenchParquet.self, BenchVerify.self, BenchModel.self, TrainBenchCommand.self, BenchAudit.self])
 }
 
 /// `eaft bench parquet`: Parquet → row objects (JSONValue), best of N passes.

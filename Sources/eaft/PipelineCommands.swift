@@ -85,6 +85,9 @@ struct AuditShards: ParsableCommand {
     @Option(help: "Entropy bound (nats) of the absolute definition.") var absEntropy: Double = 0.5
     @Option(help: "Probability bound of the absolute definition.") var absProbability: Double = 0.1
     @Option(help: "How many most-conflicting samples to list.") var top: Int = 20
+    @Option(help: "tokenizer.json to decode tokens (default: the manifest's tokenizer, if its checksum still matches).")
+    var tokenizer: String?
+    @Option(help: "Print this sample's tokens (p, H, gate, expected token) instead of the report.") var sample: String?
 
     func run() throws {
         var o = AuditOptions()
@@ -93,7 +96,20 @@ struct AuditShards: ParsableCommand {
         o.absProbability = absProbability
         o.topSamples = top
         let rep: AuditReport
-        do { rep = try Auditor.audit(directory: directory, options: o) } catch {
+        do {
+            o.tokenizer = try AuditTokenizer.load(directory: directory, explicit: tokenizer)
+            if let sample {
+                // The conflict thresholds come from the whole dataset, so the audit runs first.
+                let (i, s) = try Auditor.findSample(directory: directory, id: sample)
+                var q = o
+                q.tokenViewMax = 0
+                let r = try Auditor.audit(directory: directory, options: q)
+                let v = Auditor.tokenView(of: s, index: i, pThreshold: r.pThreshold, hThreshold: r.entropyThreshold, tokenizer: o.tokenizer)
+                FileHandle.standardOutput.write(Data(AuditSampleText.render(v, color: isatty(1) == 1).utf8))
+                return
+            }
+            rep = try Auditor.audit(directory: directory, options: o)
+        } catch {
             throw fail("\(error)")
         }
         let j = try rep.jsonBytes()

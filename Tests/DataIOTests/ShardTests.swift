@@ -34,7 +34,12 @@ enum ShardFixtures {
             var hk = (0..<t).map { _ in r.float() * 3 }
             var hf: [Float]? = i % 2 == 0 ? (0..<t).map { _ in r.float() * 9 } : nil
             lp[0] = 0; g[0] = 0; hk[0] = 0; hf?[0] = 0
-            return ShardSample(meta: meta, ids: ids, lossMask: mask, logprob: lp, gate: g, entropyTopK: hk, entropyFull: hf)
+            // Every third sample carries the v2 expected-token columns.
+            var eid: [UInt32]? = i % 3 == 1 ? (0..<t).map { _ in UInt32(r.int(151_936)) } : nil
+            var elp: [Float]? = eid.map { _ in lp.map { $0 + r.float() } }
+            eid?[0] = 0; elp?[0] = 0
+            return ShardSample(meta: meta, ids: ids, lossMask: mask, logprob: lp, gate: g, entropyTopK: hk, entropyFull: hf,
+                               expectedID: eid, expectedLogprob: elp)
         }
     }
 
@@ -99,6 +104,33 @@ final class ShardTests: XCTestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: a).sorted()
         XCTAssertEqual(names, try FileManager.default.contentsOfDirectory(atPath: b).sorted())
         for n in names { XCTAssertEqual(try AtomicFile.read(a + "/" + n), try AtomicFile.read(b + "/" + n), n) }
+    }
+
+    /// Version 2 only added flag bit 2 (expected-token columns): a version-1 file (no such
+    /// records) still reads, and version 3 is refused with a clear error.
+    func testVersion1FilesStillReadAndFutureVersionsAreRefused() throws {
+        let samples = ShardFixtures.samples(12).map { s -> ShardSample in
+            var s = s
+            s.expectedID = nil
+            s.expectedLogprob = nil
+            return s
+        }
+        let dir = try SharedData.tempDir("shv1").path
+        try ShardFixtures.write(samples, to: dir, options: ShardWriterOptions(blockBytes: 2000))
+        let path = dir + "/" + ShardFormat.fileName(0)
+        var bytes = try AtomicFile.read(path)
+        XCTAssertEqual(bytes[8], 2, "writers write version 2")
+        func setVersion(_ v: UInt8) throws {
+            bytes[8] = v
+            let crc = CRC32C.checksum(Array(bytes[0..<124]))
+            withUnsafeBytes(of: crc.littleEndian) { for (i, b) in $0.enumerated() { bytes[124 + i] = b } }
+            try AtomicFile.write(bytes, to: path)
+        }
+        try setVersion(1)
+        let r = try ShardReader(path: path)
+        for i in 0..<r.count { XCTAssertEqual(try r.sample(i), samples[i]) }
+        try setVersion(3)
+        XCTAssertThrowsError(try ShardReader(path: path)) { XCTAssertTrue("\($0)".contains("unsupported shard version 3"), "\($0)") }
     }
 
     func testEncodedRecordRoundTrip() throws {
@@ -231,7 +263,10 @@ final class ShardTests: XCTestCase {
             XCTAssertEqual(floats(v["gate"]) ?? [], s.gate)
             XCTAssertEqual(floats(v["entropy_topk"]) ?? [], s.entropyTopK)
             XCTAssertEqual(floats(v["entropy_full"]), s.entropyFull)
+            XCTAssertEqual(v["expected_id"]?.arrayValue?.map { UInt32($0.intValue ?? -1) }, s.expectedID, "expected_id of \(i)")
+            XCTAssertEqual(floats(v["expected_logprob"]), s.expectedLogprob, "expected_logprob of \(i)")
         }
+        XCTAssertTrue(samples.contains { $0.expectedID != nil } && samples.contains { $0.expectedID == nil && $0.scored })
     }
     /// python/eaft_shards.py --verify also rejects a manifest.json with any flipped byte, or without its sidecar.
     func testPythonVerifyChecksManifest() throws {

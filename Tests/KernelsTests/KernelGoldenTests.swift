@@ -140,6 +140,10 @@ final class KernelGoldenTests: XCTestCase {
                 XCTAssertEqual(a.logprob, b.logprob, accuracy: 2e-5, "V \(vocab) k \(k) trial \(trial)")
                 XCTAssertEqual(a.entropy, b.entropy, accuracy: 2e-5, "V \(vocab) k \(k) trial \(trial)")
                 XCTAssertEqual(a.topkEntropy, b.topkEntropy, accuracy: 2e-5, "V \(vocab) k \(k) trial \(trial)")
+                // The expected token: the first index of the max (ties in trial 2), exactly.
+                XCTAssertEqual(a.argmax, b.argmax, "V \(vocab) k \(k) trial \(trial)")
+                XCTAssertEqual(a.argmaxLogprob, b.argmaxLogprob, accuracy: 2e-5, "V \(vocab) k \(k) trial \(trial)")
+                XCTAssertGreaterThanOrEqual(a.argmaxLogprob, a.logprob)
             }
         }
     }

@@ -74,7 +74,36 @@ final class ReferenceParityTests: XCTestCase {
                     XCTAssertLessThanOrEqual(d, 1e-4, "\(m) \(key) row \(b): max |Δ| \(d) at t=\(at)")
                 }
             }
+            try checkExpectedTokens(stats, g, name: m)
         }
+    }
+
+    /// The expected token (what the model found most probable) is the argmax of HF's logits and
+    /// its log-probability is HF's log-softmax there (1e-4, as the other stats). Positions whose
+    /// two best HF logits are within 2e-4 (the logits tolerance, twice) are a tie either way and skipped.
+    func checkExpectedTokens(_ stats: [TokenStats], _ g: Golden, name: String) throws {
+        let ref = try g.file.floats("logits")
+        let v = ref.count / (g.seqs.count * g.s)
+        var worst = 0.0, checked = 0
+        for (b, seq) in g.seqs.enumerated() {
+            for t in 0..<(seq.count - 1) {
+                let row = ref[((b * g.s + t) * v)..<((b * g.s + t + 1) * v)]
+                var best = row.startIndex, second = -Float.infinity
+                for i in row.indices where row[i] > row[best] { best = i }
+                for i in row.indices where i != best { second = max(second, row[i]) }
+                let mx = Double(row[best])
+                let lse = mx + log(row.reduce(0.0) { $0 + exp(Double($1) - mx) })
+                XCTAssertEqual(stats[b].expectedLogprob.count, seq.count - 1)
+                let d = abs(Double(stats[b].expectedLogprob[t]) - (mx - lse))
+                worst = max(worst, d)
+                XCTAssertLessThanOrEqual(d, 1e-4, "\(name) expected_logprob row \(b) t=\(t)")
+                if row[best] - second > 2e-4 {
+                    XCTAssertEqual(Int(stats[b].expectedID[t]), best - row.startIndex, "\(name) expected id row \(b) t=\(t)")
+                    checked += 1
+                }
+            }
+        }
+        print("parity \(name) expected tokens: \(checked) argmax positions checked, logprob max |Δ| \(worst) (tolerance 1e-4)")
     }
 
     func testBF16CopiesMatchUpcastGolden() throws {

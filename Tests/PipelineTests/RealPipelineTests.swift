@@ -72,6 +72,11 @@ final class RealPipelineTests: XCTestCase {
                 maxH = max(maxH, abs(h - Double(smp.entropyFull![t])))
                 maxGate = max(maxGate, abs(g - Double(smp.gate[t])))
                 XCTAssertEqual(Double(smp.entropyTopK[t]), hk, accuracy: 1e-3)
+                // The expected token is the argmax (unless the best two logits tie within 1e-4),
+                // stored with its log-probability.
+                let order = row.indices.sorted { row[$0] > row[$1] }
+                if row[order[0]] - row[order[1]] > 1e-4 { XCTAssertEqual(Int(smp.expectedID![t]), order[0], "expected id at t=\(t)") }
+                XCTAssertEqual(Double(smp.expectedLogprob![t]), mx - lse, accuracy: 1e-3)
                 checked += 1
             }
         }

@@ -5,7 +5,9 @@ import Records
 public enum ShardFormat {
     /// File magic, the first 8 bytes of every shard.
     public static let magic: [UInt8] = Array("EAFTSHRD".utf8)
-    public static let version: UInt32 = 1
+    /// Version written (2: v1 plus the optional expected-token column, flag bit 2). Readers accept 1 and 2.
+    public static let version: UInt32 = 2
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
     public static let headerSize = 128
     public static let blockEntrySize = 32
     public static let indexEntrySize = 16
@@ -14,6 +16,8 @@ public enum ShardFormat {
     public static let compressionZstd: UInt8 = 1
     /// Per-sample flag bits.
     public static let flagScored: UInt32 = 1, flagFullEntropy: UInt32 = 2
+    /// Per-sample flag bit 2 (version 2): the model's most probable token and its log-probability are stored.
+    public static let flagExpected: UInt32 = 4
     /// File-name pattern of shard `i`.
     public static func fileName(_ i: Int) -> String {
         let s = String(i)
@@ -76,8 +80,8 @@ public struct ShardHeader: Sendable, Equatable {
         var r = ByteReader(p)
         r.pos = 8
         let version = r.u32()
-        guard version == ShardFormat.version else {
-            throw DataIOError("unsupported shard version \(version)", at: loc, hint: "this build reads version 1")
+        guard ShardFormat.readableVersions.contains(version) else {
+            throw DataIOError("unsupported shard version \(version)", at: loc, hint: "this build reads versions 1 and 2")
         }
         let stored = r.u32(at: 124)
         let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: p[0..<124]))

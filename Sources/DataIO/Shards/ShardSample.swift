@@ -44,7 +44,9 @@ public struct ShardSampleMeta: Sendable, Equatable, Hashable, Codable {
 ///
 /// Entry `t` of every per-token array describes token `t` as a label (predicted from tokens `< t`).
 /// Entry 0 has no prediction and holds 0. `logprob`, `gate`, `entropyTopK` are present when
-/// `scored`; `entropyFull` when the scorer saw the whole vocabulary.
+/// `scored`; `entropyFull` when the scorer saw the whole vocabulary; `expectedID` /
+/// `expectedLogprob` (the model's most probable token at each position and its log-probability)
+/// when the scorer reported them (format version 2).
 public struct ShardSample: Sendable, Equatable {
     public var meta: ShardSampleMeta
     public var ids: [UInt32]
@@ -53,9 +55,11 @@ public struct ShardSample: Sendable, Equatable {
     public var gate: [Float]
     public var entropyTopK: [Float]
     public var entropyFull: [Float]?
+    public var expectedID: [UInt32]?
+    public var expectedLogprob: [Float]?
 
     public init(meta: ShardSampleMeta, ids: [UInt32], lossMask: [UInt8], logprob: [Float] = [], gate: [Float] = [],
-                entropyTopK: [Float] = [], entropyFull: [Float]? = nil) {
+                entropyTopK: [Float] = [], entropyFull: [Float]? = nil, expectedID: [UInt32]? = nil, expectedLogprob: [Float]? = nil) {
         self.meta = meta
         self.ids = ids
         self.lossMask = lossMask
@@ -63,6 +67,8 @@ public struct ShardSample: Sendable, Equatable {
         self.gate = gate
         self.entropyTopK = entropyTopK
         self.entropyFull = entropyFull
+        self.expectedID = expectedID
+        self.expectedLogprob = expectedLogprob
     }
 
     /// Whether per-token statistics are present.
@@ -76,10 +82,13 @@ public struct ShardSample: Sendable, Equatable {
         let hasStats = !logprob.isEmpty || !gate.isEmpty
         if hasStats { precondition(logprob.count == t && gate.count == t && entropyTopK.count == t, "stat arrays must have T entries") }
         if let e = entropyFull { precondition(hasStats && e.count == t, "entropyFull needs the other stats and T entries") }
+        precondition((expectedID == nil) == (expectedLogprob == nil), "expectedID and expectedLogprob go together")
+        if let e = expectedID { precondition(hasStats && e.count == t && expectedLogprob!.count == t, "expected columns need the stats and T entries") }
         let meta = meta.jsonBytes()
         b.u32(UInt32(t))
         b.u32(UInt32(meta.count))
-        b.u32((hasStats ? ShardFormat.flagScored : 0) | (entropyFull != nil ? ShardFormat.flagFullEntropy : 0))
+        b.u32((hasStats ? ShardFormat.flagScored : 0) | (entropyFull != nil ? ShardFormat.flagFullEntropy : 0)
+              | (expectedID != nil ? ShardFormat.flagExpected : 0))
         b.u32(0)
         b.bytes(meta)
         b.pad4()
@@ -89,16 +98,21 @@ public struct ShardSample: Sendable, Equatable {
             b.f32s(gate)
             b.f32s(entropyTopK)
             if let e = entropyFull { b.f32s(e) }
+            if let e = expectedID, let l = expectedLogprob {
+                b.u32s(e)
+                b.f32s(l)
+            }
         }
         b.bytes(lossMask)
         b.pad4()
     }
 
-    /// Size in bytes of the record `encode` writes.
-    static func recordSize(tokens t: Int, metaLength m: Int, flags: UInt32) -> Int {
+    /// Size in bytes of the record `encode` writes (for a record with these flags).
+    public static func recordSize(tokens t: Int, metaLength m: Int, flags: UInt32) -> Int {
         var n = 16 + (m + 3) / 4 * 4 + 4 * t
         if flags & ShardFormat.flagScored != 0 { n += 12 * t }
         if flags & ShardFormat.flagFullEntropy != 0 { n += 4 * t }
+        if flags & ShardFormat.flagExpected != 0 { n += 8 * t }
         return n + (t + 3) / 4 * 4
     }
 
@@ -106,8 +120,9 @@ public struct ShardSample: Sendable, Equatable {
     static func decode(_ r: inout ByteReader, at loc: SourceLocation) throws -> ShardSample {
         guard r.remaining >= 16 else { throw DataIOError("sample record header runs past the block end", at: loc) }
         let t = Int(r.u32()), m = Int(r.u32()), flags = r.u32(), reserved = r.u32()
-        guard reserved == 0, flags & ~(ShardFormat.flagScored | ShardFormat.flagFullEntropy) == 0,
-              flags != ShardFormat.flagFullEntropy else {
+        let known = ShardFormat.flagScored | ShardFormat.flagFullEntropy | ShardFormat.flagExpected
+        guard reserved == 0, flags & ~known == 0,
+              flags & ShardFormat.flagScored != 0 || flags == 0 else {
             throw DataIOError("bad sample flags \(flags)/reserved \(reserved)", at: loc)
         }
         guard t < 1 << 28, m < 1 << 24, recordSize(tokens: t, metaLength: m, flags: flags) - 16 <= r.remaining else {
@@ -123,6 +138,10 @@ public struct ShardSample: Sendable, Equatable {
             s.gate = r.f32s(t)
             s.entropyTopK = r.f32s(t)
             if flags & ShardFormat.flagFullEntropy != 0 { s.entropyFull = r.f32s(t) }
+            if flags & ShardFormat.flagExpected != 0 {
+                s.expectedID = r.u32s(t)
+                s.expectedLogprob = r.f32s(t)
+            }
         }
         s.lossMask = r.bytes(t)
         r.pos += (4 - t % 4) % 4

@@ -59,7 +59,7 @@ public final class ShardWriter {
     private var blocks: [ShardBlockEntry] = []
     private var index: [ShardIndexEntry] = []
     private var header = ShardHeader()
-    private var allScored = true, allFull = true
+    private var allScored = true, allFull = true, allExpected = true
     public private(set) var finished: [ShardFileInfo] = []
 
     public init(directory: String, options: ShardWriterOptions = ShardWriterOptions()) {
@@ -75,7 +75,7 @@ public final class ShardWriter {
         index.append(ShardIndexEntry(block: UInt32(blocks.count), offset: UInt32(before),
                                      tokenCount: UInt32(s.ids.count), labelCount: UInt32(s.labelCount)))
         s.encode(into: &block)
-        noteFlags(scored: s.scored, full: s.entropyFull != nil, tokens: s.ids.count, labels: s.labelCount)
+        noteFlags(scored: s.scored, full: s.entropyFull != nil, expected: s.expectedID != nil, tokens: s.ids.count, labels: s.labelCount)
         try afterAppend()
     }
 
@@ -96,6 +96,7 @@ public final class ShardWriter {
                                          tokenCount: UInt32(t), labelCount: UInt32(labels)))
             block.out.append(contentsOf: p)
             noteFlags(scored: flags & ShardFormat.flagScored != 0, full: flags & ShardFormat.flagFullEntropy != 0,
+                      expected: flags & ShardFormat.flagExpected != 0,
                       tokens: t, labels: labels)
         }
         try afterAppend()
@@ -108,9 +109,10 @@ public final class ShardWriter {
         return finished
     }
 
-    private func noteFlags(scored: Bool, full: Bool, tokens: Int, labels: Int) {
+    private func noteFlags(scored: Bool, full: Bool, expected: Bool, tokens: Int, labels: Int) {
         allScored = allScored && scored
         allFull = allFull && full
+        allExpected = allExpected && expected
         blockSamples += 1
         header.sampleCount += 1
         header.tokenCount += UInt64(tokens)
@@ -137,6 +139,7 @@ public final class ShardWriter {
         header = ShardHeader()
         allScored = true
         allFull = true
+        allExpected = true
     }
 
     private func writeBody(_ bytes: [UInt8]) throws {
@@ -166,6 +169,7 @@ public final class ShardWriter {
         let tableLength = ix.out.count
         for e in index { ix.u32(e.block); ix.u32(e.offset); ix.u32(e.tokenCount); ix.u32(e.labelCount) }
         header.flags = (allScored && !index.isEmpty ? ShardFormat.flagScored : 0) | (allFull && !index.isEmpty ? ShardFormat.flagFullEntropy : 0)
+            | (allExpected && !index.isEmpty ? ShardFormat.flagExpected : 0)
         header.topK = UInt32(options.topK)
         header.blockCount = UInt32(blocks.count)
         header.blockTableOffset = UInt64(offset)

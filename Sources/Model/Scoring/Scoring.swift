@@ -62,7 +62,8 @@ extension CausalLM {
             }
         }
         let n = rows.count
-        var lp = [Float](repeating: 0, count: n), ent = lp, tke = lp
+        var lp = [Float](repeating: 0, count: n), ent = lp, tke = lp, elp = lp
+        var eid = [Int32](repeating: 0, count: n)
         let chunk = effectiveChunkRows
         let need = chunk * (vocab + h)
         if chunkBufferCount < need {
@@ -78,7 +79,10 @@ extension CausalLM {
         lp.withUnsafeMutableBufferPointer { lpB in
         ent.withUnsafeMutableBufferPointer { entB in
         tke.withUnsafeMutableBufferPointer { tkeB in
+        elp.withUnsafeMutableBufferPointer { elpB in
+        eid.withUnsafeMutableBufferPointer { eidB in
             let lpP = lpB.baseAddress!, entP = entB.baseAddress!, tkeP = tkeB.baseAddress!
+            let elpP = elpB.baseAddress!, eidP = eidB.baseAddress!
             var start = 0
             while start < n {
                 let m = min(chunk, n - start)
@@ -99,12 +103,14 @@ extension CausalLM {
                             lpP[base + j] = r.logprob
                             entP[base + j] = r.entropy
                             tkeP[base + j] = r.topkEntropy
+                            eidP[base + j] = r.argmax
+                            elpP[base + j] = r.argmaxLogprob
                         }
                     }
                 }
                 start += m
             }
-        } } }
+        } } } } }
         let lnK = Float(Foundation.log(Double(k)))
         var out: [TokenStats] = []
         var off = 0
@@ -113,7 +119,8 @@ extension CausalLM {
             let r = off..<(off + len)
             let tk = Array(tke[r])
             out.append(TokenStats(logprob: Array(lp[r]), entropy: Array(ent[r]), topkEntropy: tk,
-                                  gate: k > 1 ? tk.map { $0 / lnK } : tk.map { _ in 0 }))
+                                  gate: k > 1 ? tk.map { $0 / lnK } : tk.map { _ in 0 },
+                                  expectedID: Array(eid[r]), expectedLogprob: Array(elp[r])))
             off += len
         }
         return out
