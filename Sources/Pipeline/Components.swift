@@ -69,6 +69,8 @@ public struct PipelineComponents {
     public var makeScorer: (() throws -> TokenScoring)?
     public var tokenizer: ShardManifest.Fingerprint?
     public var model: ShardManifest.Fingerprint?
+    /// The scoring server, when one scores instead of a local model.
+    public var scorer: ShardManifest.ScorerInfo?
 
     public init(openInput: @escaping (PipelineSpec.Input) throws -> RecordStream, renderer: ConversationRendering? = nil,
                 verifier: RecordVerifying? = nil, makeScorer: (() throws -> TokenScoring)? = nil,

@@ -30,6 +30,7 @@ public struct WorkJournal: Codable, Equatable, Sendable {
     public var chatTemplate: String?
     public var tokenizer: ShardManifest.Fingerprint?
     public var model: ShardManifest.Fingerprint?
+    public var scorer: ShardManifest.ScorerInfo?
     public var stages: [ShardManifest.StageStats]
     public var writer: ShardWriterOptions
     /// Name of the last stage's counts (`score`, or `write` when nothing is scored).
@@ -39,7 +40,7 @@ public struct WorkJournal: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case specHash = "spec_hash", selectionHash = "selection_hash", units, unitSamples = "unit_samples"
-        case partition, partitions, topK = "top_k", chatTemplate = "chat_template", tokenizer, model, stages, writer, complete
+        case partition, partitions, topK = "top_k", chatTemplate = "chat_template", tokenizer, model, scorer, stages, writer, complete
         case finalStage = "final_stage"
     }
 
@@ -98,7 +99,8 @@ public enum Executor {
             specHash: spec.contentHash, selectionHash: String(CRC32C.checksum(hashBytes), radix: 16), units: units,
             unitSamples: unitSamples, partition: pi, partitions: pn, topK: spec.scoreStage?.topK ?? 20,
             chatTemplate: spec.template?.kind, tokenizer: components.tokenizer,
-            model: spec.scoreStage == nil ? nil : components.model, stages: sel.stages, writer: spec.writerOptions,
+            model: spec.scoreStage == nil ? nil : components.model, scorer: spec.scoreStage == nil ? nil : components.scorer,
+            stages: sel.stages, writer: spec.writerOptions,
             finalStage: spec.scoreStage == nil ? "write" : "score")
 
         // Work directory: keep committed parts only when resuming the same work.
@@ -236,6 +238,7 @@ public enum Assembler {
         var m = ShardManifest(topK: j0.topK)
         m.tokenizer = j0.tokenizer
         m.model = j0.model
+        m.scorer = j0.scorer
         m.chatTemplate = j0.chatTemplate
         m.pipelineSpecHash = j0.specHash
         m.stages = j0.stages + [ShardManifest.StageStats(name: j0.finalStage, input: score.input, kept: score.kept, dropped: score.dropped)]

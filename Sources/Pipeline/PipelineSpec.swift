@@ -144,6 +144,16 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
             if seen.contains(st.name) { throw bad("stage '\(st.name)' appears twice", "stages.\(i)") }
             seen.insert(st.name)
             if case .score(let s) = st, let k = s.topK, k < 2 { throw bad("top_k must be ≥ 2", "stages.\(i).score.top_k") }
+            if case .score(let s) = st, let sc = s.scorer {
+                let f = "stages.\(i).score.scorer"
+                if sc.backend != "vllm" { throw bad("unknown scorer backend '\(sc.backend)' (vllm)", f + ".backend") }
+                guard let u = URL(string: sc.url), u.scheme == "http" || u.scheme == "https", u.host != nil else {
+                    throw bad("url must be http(s)://HOST[:PORT]", f + ".url")
+                }
+                if let c = sc.concurrency, c < 1 || c > 256 { throw bad("concurrency must be in 1...256", f + ".concurrency") }
+                if let t = sc.timeoutS, !(t > 0 && t <= 86_400) { throw bad("timeout_s must be in (0, 86400]", f + ".timeout_s") }
+                if let r = sc.retries, r < 0 || r > 100 { throw bad("retries must be in 0...100", f + ".retries") }
+            }
             if case .verify(let v) = st {
                 for d in v.mathDomains ?? [] where Domain(rawValue: d) == nil {
                     throw bad("unknown domain '\(d)' (one of \(Domain.allCases.map(\.rawValue).joined(separator: ", ")))",
@@ -206,6 +216,12 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         var s = self
         s.threads = nil
         s.output.dir = ""
+        // Where and how fast a server answers does not change what it computes.
+        s.stages = s.stages.map { st in
+            guard case .score(var sc) = st, sc.scorer != nil else { return st }
+            sc.scorer = ServerScorerSpec(backend: sc.scorer!.backend, url: "")
+            return .score(sc)
+        }
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         let bytes = (try? e.encode(s)).map(Array.init) ?? []

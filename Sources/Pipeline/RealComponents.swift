@@ -19,7 +19,17 @@ public enum RealComponents {
         }
         var makeScorer: (() throws -> TokenScoring)?
         var modelFP: ShardManifest.Fingerprint?
-        if let s = spec.scoreStage {
+        var scorerInfo: ShardManifest.ScorerInfo?
+        if let s = spec.scoreStage, let server = s.scorer {
+            // A scoring server: checked once, before any data is read; shared by the workers
+            // (it is thread-safe and keeps `concurrency` requests in flight for each).
+            let topK = s.topK ?? 20
+            let tok = try spec.template.map { try Tokenizer.load(path: $0.tokenizer) }
+            let probe = (tok?.encode("Hello, world! 12 + 30 = 42. Ünïcödé café — 数学.") ?? [1, 2, 3, 4]).map { UInt32(bitPattern: $0) }
+            let scorer = try ServerScorer.connect(spec: server, model: s.model, topK: topK, tokenizer: tok, probe: probe)
+            makeScorer = { scorer }
+            scorerInfo = ShardManifest.ScorerInfo(backend: server.backend, url: ServerScorer.elided(server.url), model: s.model, topK: topK)
+        } else if let s = spec.scoreStage {
             let weights = s.model + "/model.safetensors"
             if FileManager.default.fileExists(atPath: weights) { modelFP = try ShardManifest.Fingerprint.of(file: weights) }
             else if FileManager.default.fileExists(atPath: s.model + "/model.safetensors.index.json") {
@@ -36,8 +46,10 @@ public enum RealComponents {
                 return ModelScorer(model: m)
             }
         }
-        return PipelineComponents(openInput: { try AdapterStream(input: $0) }, renderer: renderer, verifier: RecordVerifier(mathDomains: Set(spec.verifyStage?.mathDomains ?? ["math"])),
-                                  makeScorer: makeScorer, tokenizer: tokFP, model: modelFP)
+        var c = PipelineComponents(openInput: { try AdapterStream(input: $0) }, renderer: renderer, verifier: RecordVerifier(mathDomains: Set(spec.verifyStage?.mathDomains ?? ["math"])),
+                                   makeScorer: makeScorer, tokenizer: tokFP, model: modelFP)
+        c.scorer = scorerInfo
+        return c
     }
 }
 

@@ -178,15 +178,44 @@ public struct SampleStage: Sendable, Codable, Equatable {
 
 /// Scores every token under a causal LM: log-probability, entropy, top-K entropy, gate.
 public struct ScoreStage: Sendable, Codable, Equatable {
-    /// Hugging Face model directory.
+    /// Hugging Face model directory (native scorer), or with `scorer` the name the server serves.
     public var model: String
     /// K of the top-K entropy (default 20).
     public var topK: Int?
-    /// Tokens per forward batch (default 4096).
+    /// Tokens per forward batch (default 4096); with a server, tokens per request.
     public var batchTokens: Int?
+    /// A scoring server instead of the native CPU model (see `ServerScorer`).
+    public var scorer: ServerScorerSpec?
     enum CodingKeys: String, CodingKey {
         case model
         case topK = "top_k"
         case batchTokens = "batch_tokens"
+        case scorer
+    }
+}
+
+/// `score.scorer`: an OpenAI-compatible completions server with prompt log-probabilities (vLLM).
+public struct ServerScorerSpec: Sendable, Codable, Equatable {
+    /// `vllm` (the only backend so far).
+    public var backend: String
+    /// Base URL, e.g. `http://127.0.0.1:8000`.
+    public var url: String
+    /// Requests in flight per pipeline worker (default 4).
+    public var concurrency: Int?
+    /// Seconds before a request is abandoned and retried (default 600).
+    public var timeoutS: Double?
+    /// Retries after a connection error, timeout or 5xx, with exponential backoff (default 5).
+    public var retries: Int?
+    public init(backend: String = "vllm", url: String, concurrency: Int? = nil, timeoutS: Double? = nil, retries: Int? = nil) {
+        self.backend = backend
+        self.url = url
+        self.concurrency = concurrency
+        self.timeoutS = timeoutS
+        self.retries = retries
+    }
+    enum CodingKeys: String, CodingKey {
+        case backend, url, concurrency
+        case timeoutS = "timeout_s"
+        case retries
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Model
+import Pipeline
 import Records
+import Tokenizer
 
 /// `eaft score`: per-token probability, entropy and gate of token-id sequences under a model.
 struct Score: ParsableCommand {
@@ -18,10 +20,17 @@ struct Score: ParsableCommand {
             --batch-tokens tokens. A JSON summary goes to stderr at the end.
             Quick mode: --text "..." --tokenizer tokenizer.json prints each token with its \
             probability p, entropy H (nats) and gate instead (no special tokens are added).
+            Server mode: --server http://HOST:PORT scores on a vLLM server (prompt_logprobs) and \
+            --model is the name it serves; "entropy" is then null (only the top-K is returned).
             """)
 
-    @Option(help: "Hugging Face model folder (config.json + safetensors).")
+    @Option(help: "Hugging Face model folder (config.json + safetensors); with --server, the served model's name.")
     var model: String
+
+    @Option(help: "Score on this vLLM server (OpenAI-compatible, prompt_logprobs) instead of the CPU.")
+    var server: String?
+
+    @Option(help: "With --server: requests in flight.") var concurrency: Int = 4
 
     @Option(help: "JSONL input file with {\"ids\": [...]} per line.")
     var input: String?
@@ -66,9 +75,28 @@ struct Score: ParsableCommand {
         if let text, let tokenizer { return try runText(text, tokenizerPath: tokenizer) }
         guard let input else { return }
         let t0 = Date()
-        let lm = try CausalLM.load(directory: model)
-        try checkTopK(vocab: lm.vocabSize)
-        lm.tokenBudget = batchTokens
+        // The scorer: the CPU model, or a vLLM server (checked before any line is read).
+        let scoreBatch: ([[Int32]]) throws -> [TokenStats]
+        let checkIDs: ([Int32]) throws -> Void
+        if let server {
+            let tok = try tokenizer.map { try Tokenizer.load(path: $0) }
+            let probe = (tok?.encode("Hello, world! 12 + 30 = 42.") ?? [9, 10, 11, 12]).map { UInt32(bitPattern: $0) }
+            let s = try ServerScorer.connect(spec: ServerScorerSpec(url: server, concurrency: concurrency), model: model, topK: topK,
+                                             tokenizer: tok, probe: probe)
+            scoreBatch = { seqs in
+                try s.score(batch: seqs.map { $0.map { UInt32(bitPattern: $0) } }, topK: topK).map {
+                    TokenStats(logprob: $0.logprob, entropy: [], topkEntropy: $0.entropyTopK, gate: $0.gate,
+                               expectedID: ($0.expectedID ?? []).map { Int32(bitPattern: $0) }, expectedLogprob: $0.expectedLogprob ?? [])
+                }
+            }
+            checkIDs = { ids in if ids.count < 2 { throw ModelCLIError("a sequence needs at least 2 ids to be scored on a server") } }
+        } else {
+            let lm = try CausalLM.load(directory: model)
+            try checkTopK(vocab: lm.vocabSize)
+            lm.tokenBudget = batchTokens
+            scoreBatch = { try lm.scoreBatch($0, topK: topK) }
+            checkIDs = { try lm.checkIDs($0) }
+        }
         let reader = try LineReader(path: input)
         let sink = try OutputSink(path: output)
         var lines = 0, scored = 0, errors = 0, tokens = 0
@@ -76,7 +104,7 @@ struct Score: ParsableCommand {
         var pendingTokens = 0
         func flush() throws {
             let seqs = pending.compactMap { $0.ids }
-            let stats = try lm.scoreBatch(seqs, topK: topK)
+            let stats = try scoreBatch(seqs)
             var j = 0
             for p in pending {
                 if let e = p.error {
@@ -97,7 +125,7 @@ struct Score: ParsableCommand {
             }
             do {
                 let ids = try ScoreOutput.parseIDs(bytes)
-                try lm.checkIDs(ids)
+                try checkIDs(ids)
                 pending.append((n, ids, nil))
                 pendingTokens += ids.count
                 tokens += ids.count
@@ -153,7 +181,7 @@ enum ScoreOutput {
         var s = "{\"logprob\":"
         array(st.logprob, into: &s)
         s += ",\"entropy\":"
-        array(st.entropy, into: &s)
+        if st.entropy.isEmpty && !st.logprob.isEmpty { s += "null" } else { array(st.entropy, into: &s) }
         s += ",\"topk_entropy\":"
         array(st.topkEntropy, into: &s)
         s += ",\"gate\":"

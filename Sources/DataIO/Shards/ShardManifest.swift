@@ -10,6 +10,8 @@ public struct ShardManifest: Sendable, Equatable, Codable {
     public var tokenizer: Fingerprint?
     /// Scoring model fingerprint (weights file), absent when nothing was scored.
     public var model: Fingerprint?
+    /// The scoring server, when a server scored the tokens (then `model` is absent).
+    public var scorer: ScorerInfo?
     public var chatTemplate: String?
     /// K of the top-K entropy and gate.
     public var topK: Int
@@ -32,7 +34,7 @@ public struct ShardManifest: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, version, tokenizer, model
+        case format, version, tokenizer, model, scorer
         case chatTemplate = "chat_template"
         case topK = "top_k"
         case pipelineSpecHash = "pipeline_spec_hash"
@@ -53,6 +55,18 @@ public struct ShardManifest: Sendable, Equatable, Codable {
             let (crc, size) = try AtomicFile.checksum(file)
             return Fingerprint(path: name ?? file, bytes: size, crc32c: String(hex(crc).dropFirst(2)))
         }
+    }
+
+    /// A scoring server: backend, URL with the host elided, served model name, K.
+    public struct ScorerInfo: Sendable, Equatable, Codable {
+        public var backend: String
+        public var url: String
+        public var model: String
+        public var topK: Int
+        public init(backend: String, url: String, model: String, topK: Int) {
+            self.backend = backend; self.url = url; self.model = model; self.topK = topK
+        }
+        enum CodingKeys: String, CodingKey { case backend, url, model, topK = "top_k" }
     }
 
     /// Counts of one stage: records in, records kept, and drops by reason.
