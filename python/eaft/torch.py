@@ -238,7 +238,7 @@ def eaft_loss(logits: torch.Tensor, labels: torch.Tensor, *, gate: Optional[torc
     if n == 0:
         loss = loss + logits.sum() * 0  # keep the graph connected
     if return_stats:
-        return loss, {"weighted_sum": float(wsum), "ce_sum": float(ce.detach().double().sum()), "n_labels": n,
+        return loss, {"weighted_sum": float(wsum.detach()), "ce_sum": float(ce.detach().double().sum()), "n_labels": n,
                       "n_kept": kept}
     return loss
 
@@ -397,8 +397,11 @@ class EAFTCollator:
       * ``input_ids`` [B, L] int64;
       * ``attention_mask`` [B, L] (padding mode) or ``position_ids`` [1, L] restarting at 0 for each sample
         (``packing=True``: all samples in one row, no attention across samples -- transformers detects
-        the packed sequences from ``position_ids`` when no attention mask is given; flash-attention varlen
-        uses the same form; ``return_flash_attn_kwargs`` adds ``cu_seq_lens_q/k`` and ``max_length_q/k``);
+        the packed sequences from ``position_ids`` when there is neither an attention mask nor a KV cache,
+        so call the model with ``use_cache=False`` (``EAFTLoss``'s hook does; or set
+        ``model.config.use_cache = False``): with the default ``use_cache=True`` transformers 5.x builds a
+        cache and silently lets packed samples attend to each other. Flash-attention varlen uses the same
+        form; ``return_flash_attn_kwargs`` adds ``cu_seq_lens_q/k`` and ``max_length_q/k``);
       * ``labels`` [B, L]: the token id where the loss mask is non-zero, else -100 (the first token of every
         sample is never a label: nothing predicts it);
       * ``eaft_gate`` [B, L] float32: the stored static gate aligned with ``labels`` (NaN where a sample has
@@ -498,7 +501,8 @@ class EAFTLoss:
     would hand ``eaft_gate`` to the model. ``attach(model)`` (called by ``install``) registers a
     forward pre-hook that removes ``eaft_gate`` from the model's keyword arguments and keeps it for
     the loss call that follows. Set ``remove_unused_columns=False`` in the training arguments so the
-    Trainer keeps ``eaft_gate`` in the batch.
+    Trainer keeps ``eaft_gate`` in the batch. The hook also sets ``use_cache=False`` (training needs no
+    KV cache, and with one transformers ignores the packed rows' ``position_ids`` boundaries).
 
     With ``chunked=True`` the hook also asks the model for no logits (``logits_to_keep`` = an empty
     index) and for its hidden states, and the loss runs ``eaft_loss_from_hidden`` on the last hidden
@@ -526,6 +530,7 @@ class EAFTLoss:
 
         def hook(module, args, kwargs):
             self._gate = kwargs.pop("eaft_gate", None)
+            kwargs.setdefault("use_cache", False)  # a cache disables transformers' packed-sequence masking
             if self.chunked:
                 kwargs["logits_to_keep"] = torch.zeros(0, dtype=torch.long, device=self._device(module))
                 kwargs["output_hidden_states"] = True
