@@ -266,8 +266,9 @@ def _dist_rank_world():
 
 
 class ShardIterableDataset(_TorchIterable):
-    """Iterable ``torch.utils.data.IterableDataset`` that gives each (rank, DataLoader worker) a
-    disjoint, strided share of the samples: global index ``i`` goes to share ``i % (world * workers)``.
+    """Iterable ``torch.utils.data.IterableDataset`` that gives each rank a disjoint, strided share of
+    the samples (position ``i`` of the epoch order goes to rank ``i % world_size``), split further among
+    the rank's DataLoader workers.
 
     ``rank`` / ``world_size`` default to ``torch.distributed`` when it is initialised (else 0 / 1).
     ``shuffle`` permutes the indices with ``seed + epoch`` (call ``set_epoch`` each epoch) before the
@@ -292,20 +293,20 @@ class ShardIterableDataset(_TorchIterable):
         self.epoch = epoch
 
     def indices(self, worker_id=0, num_workers=1):
-        """The global sample indices this rank's worker ``worker_id`` (of ``num_workers``) yields, in order."""
+        """The global sample indices that this rank's DataLoader worker ``worker_id`` (of ``num_workers``)
+        yields, in order: the rank's share is ``order[rank::world_size]`` (independent of the worker
+        count), split further as ``share[worker_id::num_workers]``."""
         n = len(self.source)
         order = np.arange(n)
         if self.shuffle:
             order = np.random.default_rng(self.seed + self.epoch).permutation(n)
-        shares = self.world_size * num_workers
         if self.drop_last:
-            order = order[: n - n % shares]
-        return order[self.rank * num_workers + worker_id::shares]
+            order = order[: n - n % self.world_size]
+        return order[self.rank::self.world_size][worker_id::num_workers]
 
     def __len__(self):
         n = len(self.source)
-        shares = self.world_size
-        return n // shares if self.drop_last else len(range(self.rank, n, shares))
+        return n // self.world_size if self.drop_last else len(range(self.rank, n, self.world_size))
 
     def __iter__(self):
         info = _torch.utils.data.get_worker_info()
