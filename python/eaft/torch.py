@@ -318,21 +318,27 @@ class _ChunkedLMHeadLoss(torch.autograd.Function):
         d = torch.tensor(float(max(n_den, 1)), dtype=torch.float64, device=h.device) if n_den is not None else denom
         loss = (wsum / d).float()
         scale = (1.0 / d).float()
-        ctx.save_for_backward(*(x * scale if x is not None else None for x in (dh, dw, db)))
+        # kept on ctx (not save_for_backward) so backward can scale them in place and free them:
+        # no second [V, H] buffer at the peak
+        ctx.grads = [None if x is None else x.mul_(scale) for x in (dh, dw, db)]
         ctx.dtypes = (h.dtype, weight.dtype, None if bias is None else bias.dtype)
-        ctx.has = (dh is not None, dw is not None, db is not None)
         if stats is not None:
             stats.update(weighted_sum=float(wsum), ce_sum=float(cesum), n_labels=n, n_kept=kept if spec.weight == "masked" else n)
         return loss
 
     @staticmethod
     def backward(ctx, go):
-        dh, dw, db = ctx.saved_tensors
-        hd, wd, bd = ctx.dtypes
-        out_h = (dh * go).to(hd) if ctx.has[0] else None
-        out_w = (dw * go).to(wd) if ctx.has[1] else None
-        out_b = (db * go).to(bd) if ctx.has[2] else None
-        return out_h, out_w, out_b, None, None, None, None, None, None, None
+        if ctx.grads is None:
+            raise RuntimeError("eaft_loss_from_hidden: backward ran twice (retain_graph is not supported)")
+        grads, ctx.grads = ctx.grads, None
+        outs = []
+        for g, dt in zip(grads, ctx.dtypes):
+            if g is None:
+                outs.append(None)
+                continue
+            g.mul_(go.to(g.dtype))
+            outs.append(g if g.dtype == dt else g.to(dt))
+        return outs[0], outs[1], outs[2], None, None, None, None, None, None, None
 
 
 def eaft_loss_from_hidden(hidden: torch.Tensor, lm_head_weight: torch.Tensor, labels: torch.Tensor, *,
