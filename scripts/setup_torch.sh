@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates (idempotently) the Python environment of the `eaft` package's PyTorch side: a venv OUTSIDE
 # the repository, at $EAFT_TORCH_VENV or ${EAFT_CACHE:-~/.cache/eaft}/venv-torch, with CPU torch,
-# transformers, accelerate, safetensors, numpy, zstandard and pytest. Prints the venv's python on stdout
+# transformers, accelerate, safetensors, numpy, zstandard, pytest, trl and datasets. Prints the venv's python on stdout
 # (progress goes to stderr):   PY=$(bash scripts/setup_torch.sh)
 #
 # torch: PyPI's Linux torch wheels are CUDA builds that do not import without the nvidia-* packages
@@ -12,10 +12,10 @@
 # EAFT_TORCH_SPEC overrides the torch requirement (e.g. a wheel path).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CACHE=${EAFT_CACHE:-$HOME/.cache/eaft}
+CACHE=${EAFT_CACHE:-${HOME:-/tmp}/.cache/eaft}
 VENV=${EAFT_TORCH_VENV:-$CACHE/venv-torch}
 PYTHON=${PYTHON:-python3}
-PKGS=(transformers==5.25.0 accelerate==1.16.0 safetensors==0.8.0 numpy==2.4.6 zstandard pytest)
+PKGS=(transformers==5.25.0 accelerate==1.16.0 safetensors==0.8.0 numpy==2.4.6 zstandard pytest trl==1.16.0 datasets==5.2.0)
 TORCH_VERSION=2.13.0
 
 torch_spec() {

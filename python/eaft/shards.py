@@ -232,6 +232,22 @@ def open_dataset(path, verify=False):
     return load_jsonl(path)
 
 
+def to_hf_dataset(source, verify=False):
+    """The samples of a shard directory / JSONL file / list as a Hugging Face ``datasets.Dataset`` with
+    columns ``id``, ``ids``, ``loss_mask`` and ``gate`` (None when a sample has none), for trainers that
+    require one (TRL's ``SFTTrainer``); ``eaft.torch.EAFTCollator`` batches its rows. Needs ``datasets``."""
+    import datasets
+
+    src = open_dataset(source, verify) if isinstance(source, (str, os.PathLike)) else source
+    cols = {"id": [], "ids": [], "loss_mask": [], "gate": []}
+    for s in (src[i] for i in range(len(src))):
+        cols["id"].append(str(s.get("id", "")))
+        cols["ids"].append(s["ids"].astype(np.int64).tolist())
+        cols["loss_mask"].append(s["loss_mask"].astype(np.int64).tolist())
+        cols["gate"].append(None if s.get("gate") is None else s["gate"].tolist())
+    return datasets.Dataset.from_dict(cols)
+
+
 try:  # torch is optional: the reader above works with numpy alone
     import torch as _torch
     from torch.utils.data import Dataset as _TorchDataset, IterableDataset as _TorchIterable

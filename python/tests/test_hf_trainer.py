@@ -79,3 +79,31 @@ def test_gate_reaches_the_loss(tmp_path):
         out = model(**{k: v for k, v in half.items() if k != "labels"})
     got = loss_fn(out, b["labels"])
     assert rel(got, 0.5 * a) < 1e-5
+
+
+def test_trl_sft_trainer_step_equals_manual(tmp_path):
+    """TRL's SFTTrainer with EAFTLoss as compute_loss_func, on eaft shards as a datasets.Dataset
+    (skip_prepare_dataset): step 1 covers exactly the 8 samples 0..7 (in the sampler's order; the
+    step's loss is a sum over them / their label count, so order does not matter) = manual step."""
+    trl = pytest.importorskip("trl")
+    pytest.importorskip("datasets")
+    from eaft.shards import to_hf_dataset
+
+    want_loss, want_norm = manual_step1("hybrid")
+    ds = to_hf_dataset([ShardDataset(SHARDS)[i] for i in range(BS * ACCUM)])
+    loss_fn = EAFTLoss(mode="hybrid")
+    args = trl.SFTConfig(output_dir=str(tmp_path), max_steps=1, learning_rate=1e-3, per_device_train_batch_size=BS,
+                         gradient_accumulation_steps=ACCUM, logging_steps=1, save_strategy="no", report_to="none",
+                         use_cpu=True, remove_unused_columns=False, dataset_kwargs={"skip_prepare_dataset": True},
+                         disable_tqdm=True, max_length=None, max_grad_norm=1.0,
+                         bf16=False)  # SFTConfig defaults to bf16 autocast
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # TRL deprecates compute_loss_func in favour of subclassing (v2.0)
+        trainer = trl.SFTTrainer(model=load(), args=args, train_dataset=ds, data_collator=EAFTCollator(),
+                                 compute_loss_func=loss_fn)
+    loss_fn.install(trainer)
+    trainer.train()
+    log = next(h for h in trainer.state.log_history if "loss" in h)
+    assert rel(log["loss"], want_loss) < 1e-5, (log["loss"], want_loss)
+    assert rel(log["grad_norm"], want_norm) < 1e-5, (log["grad_norm"], want_norm)
