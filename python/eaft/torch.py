@@ -266,7 +266,6 @@ class _ChunkedLMHeadLoss(torch.autograd.Function):
         dh = torch.zeros(h.shape, dtype=torch.float32, device=h.device) if want_h else None
         dw = torch.zeros(weight.shape, dtype=torch.float32, device=h.device) if want_w else None
         db = torch.zeros(vocab, dtype=torch.float32, device=h.device) if want_b else None
-        w32 = weight.float() if want_h else None
 
         def logits_of(a, b):
             z = h[a:b] @ weight.t()
@@ -288,7 +287,7 @@ class _ChunkedLMHeadLoss(torch.autograd.Function):
                 thr = _threshold(spec, torch.zeros(0, device=h.device))
         wsum = torch.zeros((), dtype=torch.float64, device=h.device)
         cesum = torch.zeros((), dtype=torch.float64, device=h.device)
-        kept = 0
+        kept = torch.zeros((), dtype=torch.long, device=h.device)
         for a in range(0, n, chunk):
             b = min(a + chunk, n)
             z = logits_of(a, b)                                   # the one chunk of logits [c, V]
@@ -302,18 +301,19 @@ class _ChunkedLMHeadLoss(torch.autograd.Function):
             w = token_weights(spec, g, torch.exp(-ce), thr)
             wsum += (w * ce).double().sum()
             cesum += ce.double().sum()
-            kept += int((w != 0).sum())
+            kept += (w != 0).sum()
             if want_h or want_w or want_b:
                 z.div_(s[:, None])                                # softmax
                 z[torch.arange(b - a, device=z.device), t] -= 1   # - onehot
                 z.mul_(w[:, None])                                # dLogits (before 1/D)
-                if want_h:
-                    dh[a:b] = z @ w32
+                if want_h:  # in the weight's dtype, as autograd through lm_head(hidden).float() would
+                    dh[a:b] = z @ weight if weight.dtype == torch.float32 else (z.to(weight.dtype) @ weight).float()
                 if want_w:
                     dw.addmm_(z.t(), h[a:b].float())
                 if want_b:
                     db += z.sum(0)
             del z
+        kept = int(kept)
         n_den = kept if spec.weight == "masked" else None
         d = torch.tensor(float(max(n_den, 1)), dtype=torch.float64, device=h.device) if n_den is not None else denom
         loss = (wsum / d).float()
@@ -358,7 +358,7 @@ def eaft_loss_from_hidden(hidden: torch.Tensor, lm_head_weight: torch.Tensor, la
         chunk_size: label positions per chunk (default ~128 MB of float32 logits, ``32M / V`` rows).
 
     Memory: one chunk of float32 logits [chunk, V], plus dHidden [N, H] and, when the head weight needs
-    gradient, a float32 dW [V, H] (a float32 copy of the weight too when it is not float32).
+    gradient, a float32 dW [V, H] (accumulated over chunks in float32 whatever the weight's dtype).
     Logits are computed in the weight's dtype, then upcast, like ``lm_head(hidden).float()``.
     Not supported: logit soft-capping / scaling (models that post-process logits).
     """
