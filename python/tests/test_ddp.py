@@ -68,3 +68,26 @@ def test_ddp_two_ranks_equals_one_process(mode, tmp_path):
     # the steps differ from each other (data and weights move), so equal losses are not a coincidence
     assert rel(one[0]["loss"], one[2]["loss"]) > 1e-3
     print(f"DDP vs single process, worst per-step rel diff: {worst:.2e}")
+
+
+def test_hf_trainer_under_torchrun_equals_one_process(tmp_path):
+    """transformers.Trainer + EAFTLoss under torchrun (2 CPU processes, gloo, 127.0.0.1): one step over the
+    same 8 samples (4 per rank vs 8 in one process; the step's loss is a sum over them / their label count,
+    so which rank holds which sample does not matter) logs the same loss and grad norm within 1e-6.
+    This checks the Trainer's cross-device token count (average_tokens_across_devices) with EAFTLoss."""
+    pytest.importorskip("accelerate")
+    worker = os.path.join(HERE, "trainer_ddp_worker.py")
+    model = reference("qwen3-tiny")
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    one = subprocess.run([sys.executable, worker, SHARDS, model, str(tmp_path / "one.json"), "8"],
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert one.returncode == 0, one.stderr[-3000:]
+    two = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-addr", "127.0.0.1",
+                          "--master-port", str(free_port()), worker, SHARDS, model, str(tmp_path / "two.json"), "4"],
+                         capture_output=True, text=True, timeout=300, env=env)
+    assert two.returncode == 0, two.stderr[-3000:]
+    a, b = (json.load(open(tmp_path / f)) for f in ("one.json", "two.json"))
+    assert a["world"] == 1 and b["world"] == 2
+    assert rel(b["loss"], a["loss"]) < 1e-6, (a, b)
+    assert rel(b["grad_norm"], a["grad_norm"]) < 1e-6, (a, b)
+    print(f"Trainer DDP vs 1 process: loss rel {rel(b['loss'], a['loss']):.2e}, grad norm rel {rel(b['grad_norm'], a['grad_norm']):.2e}")
