@@ -520,9 +520,12 @@ class EAFTLoss:
         loss_fn.install(trainer)     # or loss_fn.attach(model) before building the Trainer
     """
 
-    def __init__(self, mode: str = "static", *, chunked: bool = False, chunk_size: Optional[int] = None, **loss_kwargs: Any):
+    def __init__(self, mode: str = "static", *, chunked: bool = False, chunk_size: Optional[int] = None,
+                 anneal: bool = False, **loss_kwargs: Any):
         LossSpec.resolve(mode, **{k: v for k, v in loss_kwargs.items() if k in LossSpec.__dataclass_fields__ or k == "source"})
         self.mode, self.loss_kwargs, self.chunked, self.chunk_size = mode, loss_kwargs, chunked, chunk_size
+        self.anneal = anneal
+        self._trainer = None
         self._gate = None
         self._model = None
         self._handles = []
@@ -562,6 +565,7 @@ class EAFTLoss:
         Trainer would drop ``eaft_gate`` (``remove_unused_columns=True``) for a mode that needs it."""
         model = trainer.accelerator.unwrap_model(trainer.model) if hasattr(trainer, "accelerator") else trainer.model
         self.attach(model)
+        self._trainer = trainer
         trainer.compute_loss_func = self
         spec = LossSpec.resolve(self.mode, **{k: v for k, v in self.loss_kwargs.items() if k in LossSpec.__dataclass_fields__ or k == "source"})
         if spec.needs_static and getattr(trainer.args, "remove_unused_columns", False):
@@ -569,10 +573,23 @@ class EAFTLoss:
             warnings.warn("EAFTLoss needs 'eaft_gate' in the batch: set remove_unused_columns=False")
         return self
 
+    def current_lambda(self) -> float:
+        """λ for this call: ``lam`` (default 0.5), or the annealed value at the trainer's current step."""
+        if not self.anneal:
+            return float(self.loss_kwargs.get("lam", 0.5))
+        if self._trainer is None:
+            raise RuntimeError("EAFTLoss(anneal=True) needs install(trainer) to know the step")
+        st = self._trainer.state
+        total = max(1, int(st.max_steps) - 1)
+        return max(0.0, 1.0 - float(st.global_step) / total)
+
     def __call__(self, outputs, labels, num_items_in_batch=None, **_):
         gate, self._gate = self._gate, None
         if labels is None:
             raise ValueError("EAFTLoss: the batch has no labels")
+        kw = dict(self.loss_kwargs)
+        if self.anneal:
+            kw["lam"] = self.current_lambda()
         if self.chunked:
             if self._model is None:
                 raise RuntimeError("EAFTLoss(chunked=True) needs attach(model) / install(trainer)")
@@ -580,7 +597,6 @@ class EAFTLoss:
             hidden = outputs.hidden_states[-1]
             return eaft_loss_from_hidden(hidden, head.weight, labels, gate=gate, mode=self.mode,
                                          num_items_in_batch=num_items_in_batch, lm_head_bias=getattr(head, "bias", None),
-                                         chunk_size=self.chunk_size, **self.loss_kwargs)
+                                         chunk_size=self.chunk_size, **kw)
         logits = outputs["logits"] if isinstance(outputs, dict) else outputs[0]
-        return eaft_loss(logits, labels, gate=gate, mode=self.mode, num_items_in_batch=num_items_in_batch,
-                         **self.loss_kwargs)
+        return eaft_loss(logits, labels, gate=gate, mode=self.mode, num_items_in_batch=num_items_in_batch, **kw)

@@ -107,3 +107,29 @@ def test_trl_sft_trainer_step_equals_manual(tmp_path):
     log = next(h for h in trainer.state.log_history if "loss" in h)
     assert rel(log["loss"], want_loss) < 1e-5, (log["loss"], want_loss)
     assert rel(log["grad_norm"], want_norm) < 1e-5, (log["grad_norm"], want_norm)
+
+
+def test_anneal_follows_the_trainer_step():
+    """EAFTLoss(anneal=True): λ_k = 1 − k/(max_steps − 1) at optimizer step k (eaft train --anneal); at
+    λ = 1 hybrid is static, at λ = 0 dynamic."""
+    from types import SimpleNamespace
+
+    data = ShardDataset(SHARDS)
+    b = EAFTCollator()([data[i] for i in range(BS)])
+    b["eaft_gate"] = b["eaft_gate"] * 0.5      # make static and dynamic differ
+    model = load()
+    loss_fn = EAFTLoss(mode="hybrid", anneal=True).attach(model)
+    loss_fn._trainer = SimpleNamespace(state=SimpleNamespace(global_step=0, max_steps=5))
+    lams, losses = [], []
+    for k in range(5):
+        loss_fn._trainer.state.global_step = k
+        lams.append(loss_fn.current_lambda())
+        with torch.no_grad():
+            out = model(**{key: v for key, v in b.items() if key != "labels"})
+        losses.append(float(loss_fn(out, b["labels"])))
+    assert lams == [1.0, 0.75, 0.5, 0.25, 0.0]
+    with torch.no_grad():
+        logits = model(input_ids=b["input_ids"], attention_mask=b["attention_mask"]).logits
+    assert rel(losses[0], eaft_loss(logits, b["labels"], gate=b["eaft_gate"], mode="static")) < 1e-6
+    assert rel(losses[-1], eaft_loss(logits, b["labels"], mode="dynamic")) < 1e-6
+    assert rel(losses[0], losses[-1]) > 0.1
