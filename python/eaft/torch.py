@@ -188,7 +188,7 @@ def eaft_loss(logits: torch.Tensor, labels: torch.Tensor, *, gate: Optional[torc
               mode: str = "dynamic", k: int = 20, lam: float = 0.5, num_items_in_batch=None,
               hybrid: str = "mix", source: Optional[str] = None, p: float = 2.0, alpha: float = 30.0,
               beta: float = 0.17, tau: Optional[float] = None, quantile: float = 0.15,
-              shift_labels: Optional[torch.Tensor] = None, return_stats: bool = False, **_ignored):
+              shift_labels: Optional[torch.Tensor] = None, return_stats: bool = False):
     """EAFT loss (arXiv 2601.02151; definitions: schemas/train.md, module docstring) in the Hugging
     Face convention.
 
