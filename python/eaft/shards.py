@@ -1,4 +1,4 @@
-"""Reader for eaft shard format v1 (schemas/shard.v1.md) -- numpy + zstandard only.
+"""Reader for eaft shard format v1 and v2 (schemas/shard.v1.md) -- numpy + zstandard only.
 
 The reader needs no torch. When torch is installed, ``TorchShardDataset`` (map-style) and
 ``ShardIterableDataset`` (splits samples by distributed rank / world size and DataLoader worker)
