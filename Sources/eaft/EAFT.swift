@@ -13,7 +13,7 @@ struct EAFT: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: IngestCommands.all + TokenizerCommands.all + VerifyCommands.all + ModelCommands.all
-            + PipelineCommands.all + TrainingCommands.all + [Bench.self, Version.self]
+            + PipelineCommands.all + TrainingCommands.all + TemplateCommands.all + [Bench.self, Version.self]
     )
 }
 
