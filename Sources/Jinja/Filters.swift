@@ -94,7 +94,7 @@ enum Filters {
             var m = 1.0
             for _ in 0..<abs(precision) { m *= 10 }
             if precision < 0 { m = 1 / m }
-            let rule: FloatingPointRoundingRule = method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrAwayFromZero
+            let rule: FloatingPointRoundingRule = method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrEven
             return .float((d * m).rounded(rule) / m)
         }
         t["tojson"] = { v, a, _ in

@@ -225,7 +225,8 @@ struct Lexer {
         let isBlock = kind == .blockBegin
         while true {
             if i >= b.count {
-                throw fail(isBlock ? "Unexpected end of template: missing '%}'" : "Unexpected end of template: missing '}}'", at: start)
+                throw fail(isBlock ? "unexpected end of template, expected 'end of statement block'."
+                            : "unexpected end of template, expected 'end of print statement'.", at: start)
             }
             if balance.isEmpty {
                 if isBlock {

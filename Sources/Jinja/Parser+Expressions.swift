@@ -170,7 +170,7 @@ extension Parser {
             _ = next()
             return .dict(items)
         default:
-            throw fail("unexpected \(describe(t))")
+            throw fail(t.kind == .name || t.kind == .op ? "unexpected \(describe(t))" : "unexpected '\(describe(t))'")
         }
     }
 

@@ -67,7 +67,7 @@ struct Parser {
         if !endTags.isEmpty {
             let names = endTags.map { "'\($0)'" }
             s += " Jinja was looking for the following tags: "
-            s += names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " or " + names.last!
+            s += names.joined(separator: " or ")
             s += "."
         }
         if let inner = stack.last { s += " The innermost block that needs to be closed is '\(inner)'." }

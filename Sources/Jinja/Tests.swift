@@ -23,7 +23,7 @@ enum Tests {
         t["mapping"] = { v, _, _ in if case .dict = v { return true }; return false }
         t["sequence"] = { v, _, _ in
             switch v {
-            case .string, .list, .tuple, .dict: return true
+            case .string, .list, .tuple, .dict, .undefined: return true
             default: return false
             }
         }

@@ -95,9 +95,7 @@ enum Text {
             }
         }
         if let rest {
-            var r = String(rest)
-            r = strip(r, nil, left: false, right: true)
-            out.append(r)
+            out.append(String(rest))
         } else if inWord {
             out.append(String(cur))
         }
