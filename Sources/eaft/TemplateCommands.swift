@@ -13,7 +13,7 @@ struct TemplateGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "template",
         abstract: "Render a model's own Jinja chat template exactly as transformers does.",
-        subcommands: [TemplateRender.self])
+        subcommands: [TemplateRender.self, TemplateBench.self])
 }
 
 /// `eaft template render --template FILE --input F.jsonl`.
