@@ -28,6 +28,7 @@ python3 - "$py" "$sw" <<'PY'
 import json, sys
 p, s = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 assert p["chars"] == s["chars"] and p["errors"] == s["errors"], "the two engines rendered different amounts of text"
-print(f"same output size ({s['chars']} chars, {s['errors']} errors in {s['renders']} renders); "
-      f"{p['us_per_render']} us vs {s['us_per_render']} us per render: eaft is {p['us_per_render'] / s['us_per_render']:.1f}x faster")
+print(f"same output size ({s['chars']} chars, {s['errors']} errors in {s['renders']} renders)")
+print(f"wall: {p['us_per_render']} us vs {s['us_per_render']} us per render: eaft {p['us_per_render'] / s['us_per_render']:.1f}x faster")
+print(f"cpu:  {p['cpu_us_per_render']} us vs {s['cpu_us_per_render']} us per render: eaft {p['cpu_us_per_render'] / s['cpu_us_per_render']:.1f}x faster")
 PY

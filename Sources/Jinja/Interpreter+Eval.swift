@@ -20,6 +20,15 @@ extension Interpreter {
         case .slice(let obj, let a, let b, let c, let p):
             return try slice(try eval(obj, scope, p), a, b, c, scope, p)
         case .call(let fn, let args, let p):
+            // Fast path for `obj.method(...)` on str / dict / list: no bound-method object.
+            if case .getattr(let objExpr, let name, let ap) = fn {
+                let obj = try eval(objExpr, scope, ap)
+                if Members.isBuiltinMethod(obj, name) {
+                    let a = try evalArgs(args, scope, p)
+                    do { return try Members.callMethod(obj, name, a, self) } catch let err as JinjaError { throw err.at(p) }
+                }
+                return try callValue(try Members.getattr(obj, name).get(ap), try evalArgs(args, scope, p), p)
+            }
             let f = try eval(fn, scope, p)
             return try callValue(f, try evalArgs(args, scope, p), p)
         case .filter(let x, let f, let args, let p):

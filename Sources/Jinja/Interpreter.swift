@@ -3,11 +3,11 @@
 /// inside a loop body is local to that iteration, `if` blocks share their enclosing scope, and a macro
 /// sees the current values of the names of the scope it was defined in.
 final class Scope {
-    var vars: [String: Value]
+    var vars: VarTable
     let parent: Scope?
     init(parent: Scope?, vars: [String: Value] = [:]) {
         self.parent = parent
-        self.vars = vars
+        self.vars = VarTable(vars)
     }
 
     @inline(__always)
@@ -18,6 +18,43 @@ final class Scope {
             s = c.parent
         }
         return nil
+    }
+}
+
+/// The variables of one scope: a few names, scanned linearly (short names compare faster than they hash).
+struct VarTable {
+    private var names: [String] = []
+    private var values: [Value] = []
+
+    mutating func removeAll() {
+        names.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+    }
+
+    init(_ d: [String: Value]) {
+        names.reserveCapacity(d.count)
+        values.reserveCapacity(d.count)
+        for (k, v) in d { names.append(k); values.append(v) }
+    }
+
+    subscript(name: String) -> Value? {
+        @inline(__always) get {
+            var i = 0
+            let n = names.count
+            while i < n {
+                if names[i] == name { return values[i] }
+                i += 1
+            }
+            return nil
+        }
+        set {
+            if let i = names.firstIndex(of: name) {
+                if let v = newValue { values[i] = v } else { names.remove(at: i); values.remove(at: i) }
+            } else if let v = newValue {
+                names.append(name)
+                values.append(v)
+            }
+        }
     }
 }
 
@@ -167,9 +204,12 @@ final class Interpreter {
         if case .loop(let outer) = scope.lookup("loop") ?? .none { depth0 = outer.depth0 + 1 }
         let loop = LoopInfo(items: items, depth0: depth0)
         let loopValue = Value.loop(loop)
+        // Each iteration starts from a fresh scope; one object is reused unless the body defines
+        // macros (which keep a reference to the scope they were defined in).
+        var s = Scope(parent: scope)
         for (i, x) in items.enumerated() {
             loop.index0 = i
-            let s = Scope(parent: scope)
+            if i > 0 { if f.definesMacros { s = Scope(parent: scope) } else { s.vars.removeAll() } }
             s.vars["loop"] = loopValue
             if case .name(let n) = f.target { s.vars[n] = x } else { try assign(f.target, x, s, f.pos) }
             if try exec(f.body, s) == .breakLoop { break }

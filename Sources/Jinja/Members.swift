@@ -54,9 +54,28 @@ enum Members {
         }
     }
 
+    /// Whether `name` is an attribute of Python's `dict` that templates can reach (a method).
+    @inline(__always)
+    static func isDictAttribute(_ name: String) -> Bool {
+        switch name {
+        case "items", "keys", "values", "get", "copy", "fromkeys", "clear", "pop", "popitem", "setdefault", "update": return true
+        default: return false
+        }
+    }
+
+    /// Whether `v.name` is a safe method of a str, dict or list (what `callMethod` implements).
+    static func isBuiltinMethod(_ v: Value, _ name: String) -> Bool {
+        switch v {
+        case .string: return strMethods.contains(name)
+        case .dict: return isDictAttribute(name) && dictMethods.contains(name)
+        case .list, .tuple: return listMethods.contains(name)
+        default: return false
+        }
+    }
+
     static func getattr(_ v: Value, _ name: String) -> Lookup {
         if case .undefined(let u) = v { return .error(u.error) }
-        if case .dict(let d) = v, !dictMethods.contains(name), !dictUnsafe.contains(name) {
+        if case .dict(let d) = v, !isDictAttribute(name) {
             if let x = d[string: name] { return .value(x) }
             return .value(missing(v, .string(name)))
         }

@@ -83,7 +83,20 @@ final class ForNode {
     let elseBody: [Node]
     let recursive: Bool
     let pos: SourcePos
+    /// Whether the body (outside nested loops) defines a macro or call block.
+    let definesMacros: Bool
     init(target: Target, iter: Expr, filter: Expr?, body: [Node], elseBody: [Node], recursive: Bool, pos: SourcePos) {
+        func defines(_ ns: [Node]) -> Bool {
+            ns.contains { n in
+                switch n {
+                case .macro, .callBlock: return true
+                case .ifChain(let b, let e): return b.contains { defines($0.1) } || defines(e)
+                case .with(_, let b, _), .generation(let b), .filterBlock(let b, _, _), .setBlock(_, let b, _, _): return defines(b)
+                default: return false
+                }
+            }
+        }
+        self.definesMacros = defines(body)
         self.target = target
         self.iter = iter
         self.filter = filter

@@ -6,7 +6,7 @@ import Foundation
 enum PyOps {
     static func equal(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
-        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+        case (.string(let x), .string(let y)): return Text.bytesEqual(x, y)
         case (.none, .none): return true
         case (.undefined, .undefined): return true
         case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):

@@ -28,7 +28,7 @@ public final class Template: @unchecked Sendable {
     public func renderWithGenerationSpans(_ context: [String: Value], options: RenderOptions = RenderOptions()) throws
         -> (text: String, spans: [Range<Int>])
     {
-        let globals = Scope(parent: nil, vars: Globals.make(options))
+        let globals = Scope(parent: nil, vars: Globals.table)
         let root = Scope(parent: globals, vars: context)
         let interp = Interpreter(globals: globals, options: options)
         try interp.run(nodes, scope: root)
@@ -64,7 +64,10 @@ public struct RenderOptions: Sendable {
 
 /// The global names every template sees (jinja2's defaults and transformers' additions).
 enum Globals {
-    static func make(_ options: RenderOptions) -> [String: Value] {
+    /// Built once; the functions read per-render settings from the interpreter.
+    static let table: [String: Value] = make()
+
+    static func make() -> [String: Value] {
         var g: [String: Value] = [:]
         func fn(_ name: String, _ body: @escaping Callable.Builtin) { g[name] = .callable(Callable(.builtin(name, body))) }
         fn("raise_exception") { args, _ in

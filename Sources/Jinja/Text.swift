@@ -4,11 +4,24 @@
 enum Text {
     /// Byte offset of the first occurrence of `needle` in `hay` at or after `from`, or nil.
     static func find(_ hay: String, _ needle: String, from: Int = 0) -> Int? {
-        let h = Array(hay.utf8), n = Array(needle.utf8)
-        return find(h, n, from: from)
+        if let r = hay.utf8.withContiguousStorageIfAvailable({ h in
+            needle.utf8.withContiguousStorageIfAvailable({ n in find(h, n, from: from) })
+        }) { return r ?? nil }
+        return find(Array(hay.utf8), Array(needle.utf8), from: from)
     }
 
-    static func find(_ h: [UInt8], _ n: [UInt8], from: Int = 0) -> Int? {
+    /// Byte-wise equality (Python compares code points; Swift's `==` uses canonical equivalence).
+    @inline(__always)
+    static func bytesEqual(_ a: String, _ b: String) -> Bool {
+        if a.utf8.count != b.utf8.count { return false }
+        if let r = a.utf8.withContiguousStorageIfAvailable({ x in
+            b.utf8.withContiguousStorageIfAvailable({ y in x.elementsEqual(y) })
+        }), let eq = r { return eq }
+        return a.utf8.elementsEqual(b.utf8)
+    }
+
+    static func find<H: RandomAccessCollection, N: RandomAccessCollection>(_ h: H, _ n: N, from: Int = 0) -> Int?
+    where H.Element == UInt8, N.Element == UInt8, H.Index == Int, N.Index == Int {
         if n.isEmpty { return from <= h.count ? from : nil }
         if n.count > h.count { return nil }
         let first = n[0]

@@ -112,12 +112,13 @@ public enum Value: @unchecked Sendable {
 }
 
 /// jinja2's default `Undefined`: falsy, empty when rendered or iterated, an error when used otherwise.
-public struct Undefined: Sendable {
-    public var name: String?
+/// (A class, so that `Value` stays small.)
+public final class Undefined: Sendable {
+    public let name: String?
     /// The `UndefinedError` message (`'x' is undefined`, `'dict object' has no attribute 'content'`).
-    public var message: String
+    public let message: String
     /// True for attributes the immutable sandbox refuses (`list.append`): using it is a SecurityError.
-    public var unsafe: Bool = false
+    public let unsafe: Bool
 
     public init(name: String?, message: String, unsafe: Bool = false) {
         self.name = name

@@ -42,18 +42,28 @@ struct TemplateBench: ParsableCommand {
         let renderer = try ChatRenderer(source: try src.select())
         var chars = 0, errors = 0
         // One untimed pass (warm-up), then the timed passes.
-        for r in reqs { _ = try? renderer.render(r) }
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        var charsPerPass = 0
+        for r in reqs { charsPerPass += (try? renderer.render(r))?.unicodeScalars.count ?? 0 }
+        let t0 = DispatchTime.now().uptimeNanoseconds, c0 = TemplateBench.cpuSeconds()
         for _ in 0..<repeats {
             for r in reqs {
-                do { chars += try renderer.render(r).unicodeScalars.count } catch { errors += 1 }
+                do { _ = try renderer.render(r) } catch { errors += 1 }
             }
         }
-        let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, cpu = TemplateBench.cpuSeconds() - c0
+        chars = charsPerPass * repeats
         let n = reqs.count * repeats
         let out: JSONValue = ["conversations": .int(Int64(reqs.count)), "renders": .int(Int64(n)), "errors": .int(Int64(errors)),
                               "seconds": .double((secs * 1e6).rounded() / 1e6), "us_per_render": .double((secs / Double(n) * 1e7).rounded() / 10),
+                              "cpu_seconds": .double((cpu * 1e6).rounded() / 1e6), "cpu_us_per_render": .double((cpu / Double(n) * 1e7).rounded() / 10),
                               "chars": .int(Int64(chars))]
         print(out.description)
+    }
+
+    /// CPU time of this process (robust to other processes competing for the cores).
+    static func cpuSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
