@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "DataIOTests", dependencies: ["DataIO", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Records", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Records", "Tokenizer", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "Records", "TestSupport"], swiftSettings: settings),

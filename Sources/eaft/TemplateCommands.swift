@@ -40,6 +40,9 @@ struct TemplateRender: ParsableCommand {
     @Flag(help: "Also write the {% generation %} spans (Unicode code point offsets) as \"spans\".")
     var spans = false
 
+    @Flag(help: "Also write the assistant spans (see schemas/chat-templates.md) as \"assistant_spans\" (code points) and \"assistant_spans_utf8\".")
+    var assistantSpans = false
+
     func run() throws {
         let src = try TemplateSource.load(path: template)
         var compiled: [String: ChatRenderer] = [:]
@@ -66,7 +69,13 @@ struct TemplateRender: ParsableCommand {
                 var req = try ChatRequest(json: try JSONParser.parse(line))
                 for e in src.specialTokens.entries where req.specialTokens[e.key] == nil { req.specialTokens[e.key] = e.value }
                 let r = try renderer(withTools: req.tools != nil)
-                if spans {
+                if assistantSpans {
+                    let a = try r.renderWithAssistantSpans(req)
+                    result["text"] = .string(a.text)
+                    result["assistant_spans"] = .array(a.spans.map { [.int(Int64($0.characters.lowerBound)), .int(Int64($0.characters.upperBound))] })
+                    result["assistant_spans_utf8"] = .array(a.spans.map { [.int(Int64($0.utf8.lowerBound)), .int(Int64($0.utf8.upperBound))] })
+                    result["assistant_spans_method"] = .string(a.method.rawValue)
+                } else if spans {
                     let (text, s) = try r.renderWithGenerationSpans(req)
                     result["text"] = .string(text)
                     result["spans"] = .array(s.map { [.int(Int64($0.lowerBound)), .int(Int64($0.upperBound))] })
