@@ -189,7 +189,10 @@ enum Filters {
             .string(try Printf.format(PyFormat.str(v), a.positional.count == 1 ? a.positional[0] : .tuple(a.positional)))
         }
         t["attr"] = { v, a, _ in
-            try Members.getattr(v, PyFormat.str(a.get(0, "name") ?? .none)).get(a.pos)
+            // jinja2's `attr` looks up the Python attribute only (no item fallback).
+            let name = PyFormat.str(a.get(0, "name") ?? .none)
+            if case .undefined(let u) = v { throw u.error }
+            return Members.attribute(v, name) ?? .undef("'\(v.objectTypeRepr)' has no attribute '\(name)'", name: name)
         }
         t["batch"] = { v, a, i in
             let n = max(1, PyOps.int(a.get(0, "linecount") ?? .int(1)) ?? 1)

@@ -200,9 +200,8 @@ final class Interpreter {
             _ = try exec(f.elseBody, scope)
             return
         }
-        var depth0 = 0
-        if case .loop(let outer) = scope.lookup("loop") ?? .none { depth0 = outer.depth0 + 1 }
-        let loop = LoopInfo(items: items, depth0: depth0)
+        // `loop.depth` counts recursive-loop levels in jinja2, not nesting: 1 for every plain loop.
+        let loop = LoopInfo(items: items, depth0: 0)
         let loopValue = Value.loop(loop)
         // Each iteration starts from a fresh scope; one object is reused unless the body defines
         // macros (which keep a reference to the scope they were defined in).

@@ -50,6 +50,19 @@ enum Members {
         case .tuple: return listMethods.contains(name) && name != "copy" ? method(v, name) : nil
         case .namespace(let ns): return ns.attrs[string: name]
         case .loop(let l): return loopAttribute(l, name)
+        case .int, .bool:
+            switch name {
+            case "real", "numerator": return .int(PyOps.int(v)!)
+            case "imag": return .int(0)
+            case "denominator": return .int(1)
+            default: return nil
+            }
+        case .float(let d):
+            switch name {
+            case "real": return .float(d)
+            case "imag": return .float(0)
+            default: return nil
+            }
         default: return nil
         }
     }

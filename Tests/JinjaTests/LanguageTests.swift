@@ -4,7 +4,7 @@ import Records
 import TestSupport
 import XCTest
 
-/// Small templates covering the language, compared with Python jinja2 3.1.6 in transformers' environment
+/// 142 small templates covering the language, compared with Python jinja2 3.1.6 in transformers' environment
 /// (`Tests/Fixtures/jinja/language_cases.jsonl`, made by `scripts/jinja_language_fixtures.py`).
 final class LanguageTests: XCTestCase {
     static let now = DateTimeParts(year: 2026, month: 1, day: 15, hour: 9, minute: 30)
@@ -12,7 +12,7 @@ final class LanguageTests: XCTestCase {
     func testCasesMatchPythonJinja2() throws {
         let url = SharedData.repo("Tests/Fixtures/jinja/language_cases.jsonl")
         let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
-        XCTAssertGreaterThan(lines.count, 90)
+        XCTAssertGreaterThan(lines.count, 130)
         var failures: [String] = []
         for line in lines {
             let c = try JSONParser.parse(String(line))
