@@ -167,7 +167,7 @@ extension Interpreter {
         let node = m.node
         callDepth += 1
         defer { callDepth -= 1 }
-        if callDepth > Interpreter.maxDepth {
+        if callDepth > Interpreter.maxDepth || !stack.hasRoom() {
             throw JinjaError(.recursion, "maximum recursion depth exceeded", line: p.line, column: p.column,
                              hint: "a macro calls itself without end")
         }

@@ -74,6 +74,7 @@ final class Interpreter {
     var generationSpans: [Range<Int>] = []
     let globals: Scope
     let options: RenderOptions
+    let stack = StackGuard()
 
     init(globals: Scope, options: RenderOptions) {
         self.globals = globals

@@ -21,6 +21,9 @@ extension Parser {
     }
 
     mutating func parseExpression() throws -> Expr {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Parser.maxNesting { throw fail("expression nested too deeply (more than \(Parser.maxNesting) levels)") }
         var e = try parseOr()
         while skipName("if") {
             soft += 1
@@ -108,6 +111,9 @@ extension Parser {
     }
 
     mutating func parseUnary(withFilter: Bool = true) throws -> Expr {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Parser.maxNesting { throw fail("expression nested too deeply (more than \(Parser.maxNesting) levels)") }
         var e: Expr
         if isOp("-") {
             let p = next().pos

@@ -11,6 +11,9 @@ struct Parser {
     var soft = 0
     /// Names read inside the macro bodies being parsed (to find `caller` / `varargs` / `kwargs`).
     var macroNames: [Set<String>] = []
+    /// Nesting of expressions being parsed; deeper than `maxNesting` is a syntax error, not a stack overflow.
+    var nesting = 0
+    static let maxNesting = 200
 
     init(_ tokens: [Token]) { toks = tokens }
 

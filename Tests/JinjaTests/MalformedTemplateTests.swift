@@ -1,3 +1,4 @@
+import Foundation
 import Jinja
 import XCTest
 
@@ -57,5 +58,28 @@ final class MalformedTemplateTests: XCTestCase {
         XCTAssertThrowsError(try Template("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}").render([:])) { e in
             XCTAssertEqual((e as? JinjaError)?.kind, .recursion)
         }
+    }
+}
+
+/// Endless recursion ends in an error, not a crash, also on a thread with a small stack (512 KiB, the
+/// default of secondary threads) where a pipeline worker would render.
+final class RecursionLimitTests: XCTestCase {
+    func testEndlessMacroRecursionOnASmallStack() throws {
+        let t = try Template("{% macro f(n) %}{{ f(n + 1) ~ (n|string) }}{% endmacro %}{{ f(0) }}")
+        var outcome: JinjaError.Kind? = nil
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            do { _ = try t.render([:]) } catch let e as JinjaError { outcome = e.kind } catch {}
+            done.signal()
+        }
+        thread.stackSize = 512 * 1024
+        thread.start()
+        done.wait()
+        XCTAssertEqual(outcome, .recursion)
+    }
+
+    func testDeeplyNestedExpressionIsASyntaxErrorNotACrash() {
+        let src = "{{ " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + " }}"
+        XCTAssertThrowsError(try Template(src)) { e in XCTAssertEqual((e as? JinjaError)?.kind, .syntax) }
     }
 }
