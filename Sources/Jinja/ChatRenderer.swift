@@ -72,8 +72,8 @@ public struct ChatRenderer: Sendable {
         for e in req.specialTokens.entries { ctx[e.key] = Value(json: e.value) }
         for e in req.kwargs.entries { ctx[e.key] = Value(json: e.value) }
         ctx["messages"] = .list(messages.map { Value(json: $0) })
-        ctx["tools"] = req.tools.map { Value(json: $0) } ?? .none
-        ctx["documents"] = req.documents.map { Value(json: $0) } ?? .none
+        ctx["tools"] = req.tools.map { Value(json: $0) } ?? Value.none
+        ctx["documents"] = req.documents.map { Value(json: $0) } ?? Value.none
         if ctx["add_generation_prompt"] == nil { ctx["add_generation_prompt"] = .bool(false) }
         var (text, byteSpans) = try template.renderWithGenerationSpans(ctx, options: RenderOptions(now: req.now))
         if let finalText { text = try cutAtTag(text, finalText) }

@@ -190,7 +190,7 @@ enum Filters {
         }
         t["attr"] = { v, a, _ in
             // jinja2's `attr` looks up the Python attribute only (no item fallback).
-            let name = PyFormat.str(a.get(0, "name") ?? .none)
+            let name = PyFormat.str(a.get(0, "name") ?? Value.none)
             if case .undefined(let u) = v { throw u.error }
             return Members.attribute(v, name) ?? .undef("'\(v.objectTypeRepr)' has no attribute '\(name)'", name: name)
         }

@@ -170,7 +170,7 @@ final class Interpreter {
         case .name(let n):
             scope.vars[n] = v
         case .attr(let nsName, let attr, let ap):
-            guard case .namespace(let ns) = scope.lookup(nsName) ?? .none else {
+            guard case .namespace(let ns) = scope.lookup(nsName) ?? Value.none else {
                 throw JinjaError(.type, "cannot assign attribute on non-namespace object", line: ap.line, column: ap.column)
             }
             ns.attrs[.string(attr)] = v

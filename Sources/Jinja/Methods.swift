@@ -12,15 +12,15 @@ extension Members {
             case "values": return .list(d.entries.map(\.value))
             case "get":
                 guard let k = args.get(0, "key") else { throw JinjaError(.type, "get expected at least 1 argument, got 0") }
-                return d[k] ?? args.get(1, "default") ?? .none
+                return d[k] ?? args.get(1, "default") ?? Value.none
             case "copy": return recv
             default: break
             }
         case .list(let a), .tuple(let a):
             switch name {
-            case "count": return .int(a.filter { PyOps.equal($0, args.get(0, "value") ?? .none) }.count)
+            case "count": return .int(a.filter { PyOps.equal($0, args.get(0, "value") ?? Value.none) }.count)
             case "index":
-                let x = args.get(0, "value") ?? .none
+                let x: Value = args.get(0, "value") ?? Value.none
                 guard let i = a.firstIndex(where: { PyOps.equal($0, x) }) else {
                     throw JinjaError(.type, "\(PyFormat.repr(x)) is not in list")
                 }
