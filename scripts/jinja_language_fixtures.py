@@ -196,6 +196,7 @@ CASES = [
     ("r_slice_negative_step", "{{ l[::-2] }} {{ l[-1:0:-1] }} {{ l[10:0:-3] }} {{ 'abcdef'[-2::-2] }}", {"l": [0, 1, 2, 3, 4, 5, 6]}),
     ("r_in_dict_keys_list", "{{ 'a' in d }} {{ 'a' in d.keys() }} {{ 1 in d.values() }} {{ ('a', 1) in d.items() }}", {"d": {"a": 1}}),
     ("r_is_tests_more", "{{ 3 is number }} {{ true is number }} {{ 3.0 is integer }} {{ 'x' is sequence }} {{ none is iterable }} {{ range is callable }} {{ 'lower' is lower }} {{ 10 is ge 10 }} {{ 5 is lt 3 }} {{ 'a' is in 'abc' }} {{ x is mapping }}", {"x": {}}),
+    ("r_sort_stable", "{{ users|sort(attribute='age')|map(attribute='n')|join }} {{ users|sort(attribute='age', reverse=true)|map(attribute='n')|join }} {{ ['b', 'A', 'a', 'B']|sort|join }} {{ {'b': 1, 'B': 2, 'a': 3}|dictsort }}", {"users": [{"n": "a", "age": 2}, {"n": "b", "age": 1}, {"n": "c", "age": 2}, {"n": "d", "age": 1}]}),
     ("r_attr_on_int_str", "{{ n.real is defined }} {{ s.nope is defined }} {{ s.upper() }}", {"n": 5, "s": "abc"}),
     # --- errors -------------------------------------------------------------------------------------------------
     ("type_error_concat", "{{ 'a' + 1 }}", {}),

@@ -153,8 +153,13 @@ enum Filters {
             }
             var idx = Array(items.indices)
             var failure: Error? = nil
-            idx.sort { p, q in
-                do { return rev ? try PyOps.less(keys[q], keys[p]) : try PyOps.less(keys[p], keys[q]) } catch { failure = error; return false }
+            idx.sort { p, q in  // stable, as Python's sorted: ties keep their order
+                do {
+                    let (a, b) = rev ? (keys[q], keys[p]) : (keys[p], keys[q])
+                    if try PyOps.less(a, b) { return true }
+                    if try PyOps.less(b, a) { return false }
+                    return p < q
+                } catch { failure = error; return false }
             }
             if let failure { throw failure }
             return .list(idx.map { items[$0] })
@@ -163,14 +168,19 @@ enum Filters {
             guard case .dict(let d) = v else { throw JinjaError(.type, "dictsort expects a mapping") }
             let byValue = PyFormat.str(a.get(1, "by") ?? .string("key")) == "value"
             let rev = a.get(2, "reverse")?.truthy ?? false
-            var e = d.entries
-            e.sort { p, q in
-                var x = byValue ? p.value : p.key, y = byValue ? q.value : q.key
-                if case .string(let s) = x { x = .string(s.lowercased()) }
-                if case .string(let s) = y { y = .string(s.lowercased()) }
-                return ((try? PyOps.less(x, y)) ?? false) != rev
+            let e = d.entries
+            func key(_ i: Int) -> Value {
+                let v = byValue ? e[i].value : e[i].key
+                if case .string(let s) = v { return .string(s.lowercased()) }
+                return v
             }
-            return .list(e.map { .tuple([$0.key, $0.value]) })
+            let order = e.indices.sorted { p, q in
+                let (a, b) = rev ? (key(q), key(p)) : (key(p), key(q))
+                if (try? PyOps.less(a, b)) ?? false { return true }
+                if (try? PyOps.less(b, a)) ?? false { return false }
+                return p < q
+            }
+            return .list(order.map { .tuple([e[$0].key, e[$0].value]) })
         }
         t["sum"] = { v, a, i in
             var acc = a.get(1, "start") ?? .int(0)
