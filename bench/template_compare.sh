@@ -3,7 +3,7 @@
 #
 #   bench/template_compare.sh [TEMPLATE] [CONVERSATIONS] [REPEAT]
 #
-# Defaults: the Qwen3 template and the reference conversations of ../shared/chat-templates, 50 renders each.
+# Defaults: the Qwen3 template and the reference conversations of ../shared/chat-templates, 200 renders each.
 # transformers is taken from $PYTHON (default: /work/venv-jinja/bin/python if present, else python3); without
 # transformers the Python side falls back to jinja2 with transformers' environment replicated and says so.
 # Builds eaft in release mode first. Prints both JSON results and the speed ratio.
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 SHARED="${EAFT_SHARED:-../shared}"
 TEMPLATE="${1:-$SHARED/chat-templates/templates/qwen3.jinja}"
 CONVS="${2:-$SHARED/chat-templates/conversations.jsonl}"
-REPEAT="${3:-50}"
+REPEAT="${3:-200}"
 SPECIAL='{"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"}'
 if [ -z "${PYTHON:-}" ]; then
   if [ -x /work/venv-jinja/bin/python ]; then PYTHON=/work/venv-jinja/bin/python; else PYTHON=python3; fi

@@ -55,6 +55,19 @@ extension Interpreter {
         case .binary(let op, let a, let b, let p):
             let x = try eval(a, scope, p), y = try eval(b, scope, p)
             do { return try PyOps.binary(op, x, y) } catch let err as JinjaError { throw err.at(p) }
+        case .addChain(let terms, let p):
+            var acc = try eval(terms[0], scope, p)
+            var buf: String? = nil
+            if case .string(let s) = acc { buf = s }
+            for term in terms.dropFirst() {
+                let v = try eval(term, scope, p)
+                if buf != nil, case .string(let s) = v { buf!.append(s); continue }
+                if let b = buf { acc = .string(b); buf = nil }
+                do { acc = try PyOps.binary(.add, acc, v) } catch let err as JinjaError { throw err.at(p) }
+                if case .string(let s) = acc { buf = s }
+            }
+            if let b = buf { return .string(b) }
+            return acc
         case .and(let a, let b):
             let x = try eval(a, scope, outer)
             return x.truthy ? try eval(b, scope, outer) : x

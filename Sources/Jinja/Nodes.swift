@@ -16,6 +16,9 @@ indirect enum Expr {
     case neg(Expr, SourcePos)
     case pos(Expr, SourcePos)
     case binary(BinaryOp, Expr, Expr, SourcePos)
+    /// `a + b + c …` (three or more terms, all `+`): evaluated left to right like the nested binary
+    /// form, but string runs are appended into one buffer instead of copied at every `+`.
+    case addChain([Expr], SourcePos)
     case and(Expr, Expr)
     case or(Expr, Expr)
     case compare(Expr, [(CompareOp, Expr)], SourcePos)

@@ -78,10 +78,18 @@ extension Parser {
 
     mutating func parseMath1() throws -> Expr {
         var e = try parseConcat()
+        var terms = [e]
+        var onlyAdds = true
+        var firstPos: SourcePos? = nil
         while isOp("+") || isOp("-") {
             let t = next()
-            e = .binary(t.text == "+" ? .add : .sub, e, try parseConcat(), t.pos)
+            if firstPos == nil { firstPos = t.pos }
+            if t.text == "-" { onlyAdds = false }
+            let rhs = try parseConcat()
+            terms.append(rhs)
+            e = .binary(t.text == "+" ? .add : .sub, e, rhs, t.pos)
         }
+        if onlyAdds && terms.count >= 3, let p = firstPos { return .addChain(terms, p) }
         return e
     }
 
