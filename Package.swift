@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: settings),
         .target(name: "DataIO", dependencies: ["Records", "CZstd", "CSnappy", "CZlib"], swiftSettings: settings),
         .target(name: "Tokenizer", dependencies: ["Records"], swiftSettings: settings),
+        .target(name: "Jinja", dependencies: ["Records"], swiftSettings: settings),
         .target(name: "Verify", dependencies: ["Records"], swiftSettings: settings),
         .target(name: "Curation", dependencies: ["Records"], swiftSettings: settings),
         .target(name: "Model", dependencies: ["Kernels", "DataIO", "Records"], swiftSettings: settings),
@@ -39,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "eaft",
             dependencies: [
-                "Pipeline", "Training", "Model", "Tokenizer", "Verify", "Curation", "DataIO", "Records", "Kernels",
+                "Pipeline", "Training", "Model", "Tokenizer", "Jinja", "Verify", "Curation", "DataIO", "Records", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "DataIOTests", dependencies: ["DataIO", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja", "Records", "Tokenizer", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "Records", "TestSupport"], swiftSettings: settings),

@@ -14,7 +14,7 @@ struct EAFT: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: IngestCommands.all + TokenizerCommands.all + VerifyCommands.all + ModelCommands.all
-            + PipelineCommands.all + TrainingCommands.all + [Bench.self, KernelCommand.self, Version.self]
+            + PipelineCommands.all + TrainingCommands.all + TemplateCommands.all + [Bench.self, KernelCommand.self, Version.self]
     )
 
     /// Checks the GEMM kernel first (may re-execute the process once; see `KernelSelection`).

@@ -1,0 +1,77 @@
+/// The one error type of the Jinja module: what went wrong, where in the template, and a hint.
+///
+/// `kind` says which stage failed, so callers can tell a broken template (``Kind/syntax``) from a
+/// template that raised while rendering (``Kind/raised`` is `raise_exception(msg)`, whose `reason`
+/// is exactly `msg`, as transformers' `TemplateError(msg)` carries it).
+public struct JinjaError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Which stage failed.
+    public enum Kind: String, Sendable, Equatable {
+        /// The template text does not parse (lexer or parser; jinja2 `TemplateSyntaxError`).
+        case syntax
+        /// The template parsed but refers to something that does not exist (unknown filter or test;
+        /// jinja2 `TemplateAssertionError` / `TemplateRuntimeError`).
+        case assertion
+        /// Use of an undefined value (jinja2 `UndefinedError`).
+        case undefined
+        /// A type or value error while evaluating (Python `TypeError` / `ValueError` inside jinja2).
+        case type
+        /// The template called `raise_exception(message)` (transformers' `TemplateError`).
+        case raised
+        /// Recursion limit reached (Python `RecursionError`).
+        case recursion
+        /// Forbidden operation in transformers' immutable sandbox (jinja2 `SecurityError`).
+        case security
+        /// Transformers' own pre/post-processing refused the input (`ValueError` in `render_jinja_template`).
+        case input
+    }
+
+    public var kind: Kind
+    /// What went wrong (for `.raised`, exactly the template's message).
+    public var reason: String
+    /// 1-based line and column in the template source, when known.
+    public var line: Int?
+    public var column: Int?
+    /// How to fix it, when known.
+    public var hint: String?
+
+    public init(_ kind: Kind, _ reason: String, line: Int? = nil, column: Int? = nil, hint: String? = nil) {
+        self.kind = kind
+        self.reason = reason
+        self.line = line
+        self.column = column
+        self.hint = hint
+    }
+
+    /// `line L, column C` (or nil when the position is unknown).
+    public var location: String? {
+        guard let line else { return nil }
+        return column.map { "line \(line), column \($0)" } ?? "line \(line)"
+    }
+
+    public var description: String {
+        var s = "template error"
+        if let location { s += " at \(location)" }
+        s += ": \(reason)"
+        if let hint { s += " (hint: \(hint))" }
+        return s
+    }
+
+    /// The same error with a position filled in if it had none.
+    func at(_ pos: SourcePos) -> JinjaError {
+        if line != nil { return self }
+        var e = self
+        e.line = pos.line
+        e.column = pos.column
+        return e
+    }
+}
+
+/// A 1-based line and column in the template source.
+public struct SourcePos: Sendable, Equatable {
+    public var line: Int
+    public var column: Int
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+}
