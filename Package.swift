@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["Model", "Kernels", "DataIO", "Records"], swiftSettings: settings),
         .target(
             name: "Pipeline",
-            dependencies: ["Records", "Tokenizer", "DataIO", "Verify", "Curation", "Model", "Kernels", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Records", "Tokenizer", "Jinja", "DataIO", "Verify", "Curation", "Model", "Kernels", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings),
         .executableTarget(
             name: "eaft",

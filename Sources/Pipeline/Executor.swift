@@ -98,7 +98,7 @@ public enum Executor {
         var journal = WorkJournal(
             specHash: spec.contentHash, selectionHash: String(CRC32C.checksum(hashBytes), radix: 16), units: units,
             unitSamples: unitSamples, partition: pi, partitions: pn, topK: spec.scoreStage?.topK ?? 20,
-            chatTemplate: spec.template?.kind, tokenizer: components.tokenizer,
+            chatTemplate: spec.template?.label, tokenizer: components.tokenizer,
             model: spec.scoreStage == nil ? nil : components.model, scorer: spec.scoreStage == nil ? nil : components.scorer,
             stages: sel.stages, writer: spec.writerOptions,
             finalStage: spec.scoreStage == nil ? "write" : "score")

@@ -46,12 +46,21 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     }
 
     public struct Template: Sendable, Codable, Equatable {
-        /// `qwen3`, `qwen25` or `llama3`.
-        public var kind: String
+        /// A built-in template: `qwen3`, `qwen25` or `llama3` (give `kind` or `source`).
+        public var kind: String?
+        /// The model's own Jinja template: a model folder (`chat_template.jinja`, else
+        /// `tokenizer_config.json`), a `tokenizer_config.json`, or a `.jinja` file.
+        public var source: String?
+        /// Which of a config's named templates (default: as transformers picks).
+        public var name: String?
         /// Path to tokenizer.json.
         public var tokenizer: String
-        /// Chat template options (e.g. `enable_thinking: false`).
+        /// Options: `mask` (all_assistant, last_assistant), `enable_thinking`; with `source`, every
+        /// other key is passed to the template as a variable, as `apply_chat_template(**kwargs)`.
         public var options: [String: JSONValue]?
+
+        /// What the manifest records as `chat_template`.
+        public var label: String { kind ?? "jinja:" + (source ?? "") + (name.map { "#" + $0 } ?? "") }
     }
 
     public struct Output: Sendable, Codable, Equatable {
@@ -136,6 +145,9 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     func validate(file: String) throws {
         func bad(_ r: String, _ f: String) -> PipelineError { PipelineError(r, at: SourceLocation(file: file, field: f)) }
         if inputs.isEmpty { throw bad("no inputs", "inputs") }
+        if let t = template, (t.kind == nil) == (t.source == nil) {
+            throw bad("give either kind (a built-in template) or source (the model's own template)", "template")
+        }
         if let t = threads, t < 1 || t > 256 { throw bad("threads must be in 1...256", "threads") }
         if let u = output.unitSamples, u < 1 { throw bad("unit_samples must be ≥ 1", "output.unit_samples") }
         if let s = output.shardMB, !(s > 0) { throw bad("shard_mb must be > 0", "output.shard_mb") }

@@ -8,8 +8,8 @@ struct TemplateRenderer: ConversationRendering {
     let options: ChatTemplate.Options
 
     init(spec: PipelineSpec.Template) throws {
-        guard let kind = ChatTemplate.Kind(rawValue: spec.kind) else {
-            throw PipelineError("unknown chat template '\(spec.kind)'", at: SourceLocation(file: "", field: "template.kind"),
+        guard let kind = ChatTemplate.Kind(rawValue: spec.kind ?? "") else {
+            throw PipelineError("unknown chat template '\(spec.kind ?? "")'", at: SourceLocation(file: "", field: "template.kind"),
                                 hint: "one of \(ChatTemplate.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         template = try ChatTemplate(kind: kind, tokenizer: try Tokenizer.load(path: spec.tokenizer))
