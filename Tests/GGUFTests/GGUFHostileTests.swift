@@ -19,7 +19,7 @@ final class GGUFHostileTests: XCTestCase {
     /// dequantized).
     func open(_ bytes: [UInt8], _ name: String = "x.gguf") -> DataIOError? {
         let p = tmp.appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: p, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: p, contents: Data(bytes))
         do {
             let g = try GGUFFile(path: p)
             for t in g.tensors { _ = try g.floats(t.name) }
