@@ -88,6 +88,13 @@ struct GGUFConfigBuilder {
                 rope = fitted
             }
         }
+        // transformers ≥ 5 reads rope_parameters; the same values also go into the legacy
+        // rope_theta / rope_scaling keys so transformers 4.x computes the same frequencies.
+        var legacyScaling: RopeParameters?
+        if rope.ropeType == "llama3" {
+            legacyScaling = rope
+            legacyScaling?.ropeTheta = nil
+        }
         let eps = try double("attention.layer_norm_rms_epsilon") ?? 1e-6
         let tied = file.info("output.weight") == nil
         let qBias = file.info("blk.0.attn_q.bias") != nil
@@ -106,19 +113,19 @@ struct GGUFConfigBuilder {
             encoded = try enc.encode(LlamaConfig(
                 vocabSize: vocab, hiddenSize: hidden, intermediateSize: ffn, numHiddenLayers: layers,
                 numAttentionHeads: heads, numKeyValueHeads: kvHeads, headDim: headDim, hiddenAct: "silu",
-                maxPositionEmbeddings: ctx, rmsNormEps: eps, ropeTheta: nil, ropeScaling: nil, ropeParameters: rope,
+                maxPositionEmbeddings: ctx, rmsNormEps: eps, ropeTheta: theta, ropeScaling: legacyScaling, ropeParameters: rope,
                 attentionBias: qBias, mlpBias: false, tieWordEmbeddings: tied, dtype: dtype, torchDtype: nil))
         case .qwen2:
             encoded = try enc.encode(Qwen2Config(
                 vocabSize: vocab, hiddenSize: hidden, intermediateSize: ffn, numHiddenLayers: layers,
                 numAttentionHeads: heads, numKeyValueHeads: kvHeads, headDim: headDim, hiddenAct: "silu",
-                maxPositionEmbeddings: ctx, rmsNormEps: eps, ropeTheta: nil, ropeScaling: nil, ropeParameters: rope,
+                maxPositionEmbeddings: ctx, rmsNormEps: eps, ropeTheta: theta, ropeScaling: legacyScaling, ropeParameters: rope,
                 useSlidingWindow: false, layerTypes: nil, tieWordEmbeddings: tied, dtype: dtype, torchDtype: nil))
         case .qwen3:
             encoded = try enc.encode(Qwen3Config(
                 vocabSize: vocab, hiddenSize: hidden, intermediateSize: ffn, numHiddenLayers: layers,
                 numAttentionHeads: heads, numKeyValueHeads: kvHeads, headDim: headDim, hiddenAct: "silu",
-                maxPositionEmbeddings: ctx, rmsNormEps: eps, ropeTheta: nil, ropeScaling: nil, ropeParameters: rope,
+                maxPositionEmbeddings: ctx, rmsNormEps: eps, ropeTheta: theta, ropeScaling: legacyScaling, ropeParameters: rope,
                 useSlidingWindow: false, layerTypes: nil, attentionBias: qBias, tieWordEmbeddings: tied, dtype: dtype, torchDtype: nil))
         }
         guard case .object(let body) = try JSONParser.parse(encoded) else {
