@@ -47,7 +47,8 @@ final class GGUFSyntheticImportTests: XCTestCase {
     }
 
     /// Writes `w` as a GGUF in llama.cpp's layout; returns its path.
-    func write(_ w: ModelWeights, arch: String, pre: String, ropeFreqs: [Float]? = nil, keyLength: Bool = false) throws -> String {
+    func write(_ w: ModelWeights, arch: String, pre: String, ropeFreqs: [Float]? = nil, keyLength: Bool = false,
+               type: (String) -> GGMLType = { _ in .f32 }) throws -> String {
         let c = w.config
         var g = GGUFTestWriter()
         g.add("general.architecture", .string(arch))
@@ -86,7 +87,7 @@ final class GGUFSyntheticImportTests: XCTestCase {
                 } } }
                 v = out
             }
-            g.addF32(Self.ggufName(p.name), shape: p.shape, v)
+            g.add(Self.ggufName(p.name), shape: p.shape, v, as: type(p.name))
         }
         if let ropeFreqs { g.addF32("rope_freqs.weight", shape: [ropeFreqs.count], ropeFreqs) }
         let path = tmp.appendingPathComponent("\(arch).gguf").path
@@ -120,6 +121,34 @@ final class GGUFSyntheticImportTests: XCTestCase {
         try assertSameLogits(CausalLM(weights: w), lm, "llama")
         let tok = try Tokenizer.load(path: out + "/tokenizer.json")
         XCTAssertEqual(tok.encode("<|im_start|>a 1", addSpecialTokens: false), [1, 100, 35, 52])
+    }
+
+    /// llama.cpp's mixed layouts: 2-D weights as Q8_0 (q/k permuted before quantizing; blocks
+    /// are row-local, so un-permuting the dequantized rows gives the quantized HF rows) and F16.
+    func testLlamaMixedQ8F16RoundTrips() throws {
+        let json = #"{"architectures":["LlamaForCausalLM"],"dtype":"float32","vocab_size":260,"hidden_size":64,"intermediate_size":96,"num_hidden_layers":2,"num_attention_heads":4,"num_key_value_heads":2,"rms_norm_eps":0.0009765625,"max_position_embeddings":256,"tie_word_embeddings":true,"rope_theta":10000.0}"#
+        let cfg = try ConfigRegistry.parse(Data(json.utf8), path: "llama-mixed")
+        let w = ModelInit.randomWeights(config: cfg, seed: 11, std: 0.2)
+        func type(_ name: String) -> GGMLType {
+            name.contains("mlp.") ? .f16 : name.hasSuffix("proj.weight") || name.contains("embed") ? .q8_0 : .f32
+        }
+        let gguf = try write(w, arch: "llama", pre: "gpt2", type: type)
+        // Expected: each HF tensor quantized the same way (row-local), in HF row order.
+        for p in w.parameters {
+            let v = Array(UnsafeBufferPointer(start: w.flat + p.offset, count: p.count))
+            var g = GGUFTestWriter()
+            let rep = g.add("x", shape: p.shape, v, as: type(p.name))
+            for i in 0..<p.count { w.flat[p.offset + i] = rep[i] }
+        }
+        let out = tmp.appendingPathComponent("llama-mixed-hf").path
+        let r = try GGUFImporter.run(gguf: gguf, out: out)
+        XCTAssertEqual(r.sourceTypes, ["Q8_0": 9, "F16": 6, "F32": 5])
+        let lm = try CausalLM.load(directory: out)
+        for p in w.parameters {
+            let got = try XCTUnwrap(lm.weights.pointer(p.name), p.name)
+            XCTAssertTrue(memcmp(got, w.flat + p.offset, 4 * p.count) == 0, "\(p.name) (\(type(p.name)))")
+        }
+        try assertSameLogits(CausalLM(weights: w), lm, "llama mixed")
     }
 
     func testQwen3HeadDimFromKeyLength() throws {

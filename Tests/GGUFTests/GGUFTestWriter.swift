@@ -19,6 +19,45 @@ struct GGUFTestWriter {
         tensors.append((name, shape.reversed(), .f32, d))
     }
 
+    /// A tensor stored as F16 or Q8_0 (blocks of 32 along each row, d = absmax/127 as fp16,
+    /// q = round(x/d), as ggml's `quantize_row_q8_0_ref`); returns the float32 values the stored
+    /// bytes represent (what a correct dequantizer must give back).
+    @discardableResult
+    mutating func add(_ name: String, shape: [Int], _ values: [Float], as type: GGMLType) -> [Float] {
+        switch type {
+        case .f16:
+            var d: [UInt8] = []
+            for v in values { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { d.append(contentsOf: $0) } }
+            tensors.append((name, shape.reversed(), .f16, d))
+            return values.map { Float(Float16($0)) }
+        case .q8_0:
+            let (d, r) = Self.q8_0(values)
+            tensors.append((name, shape.reversed(), .q8_0, d))
+            return r
+        default:
+            addF32(name, shape: shape, values)
+            return values
+        }
+    }
+
+    /// Q8_0 bytes and represented values of `v` (count a multiple of 32).
+    static func q8_0(_ v: [Float]) -> ([UInt8], [Float]) {
+        var out: [UInt8] = [], rep: [Float] = []
+        for b in stride(from: 0, to: v.count, by: 32) {
+            let blk = v[b..<(b + 32)]
+            let amax = blk.map { abs($0) }.max() ?? 0
+            let d = amax / 127, d16 = Float16(d)
+            let id: Float = d != 0 ? 1 / d : 0
+            withUnsafeBytes(of: d16.bitPattern.littleEndian) { out.append(contentsOf: $0) }
+            for x in blk {
+                let q = Int8(max(-127, min(127, (x * id).rounded())))
+                out.append(UInt8(bitPattern: q))
+                rep.append(Float(q) * Float(d16))
+            }
+        }
+        return (out, rep)
+    }
+
     static func u32(_ v: UInt32, _ out: inout [UInt8]) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
     static func u64(_ v: UInt64, _ out: inout [UInt8]) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
     static func str(_ s: String, _ out: inout [UInt8]) { u64(UInt64(s.utf8.count), &out); out.append(contentsOf: s.utf8) }

@@ -7,9 +7,11 @@ import Records
 
 /// One tensor entry of a GGUF file.
 public struct GGUFTensorInfo: Sendable, Equatable {
+    /// llama.cpp's tensor name (`token_embd.weight`, `blk.0.attn_q.weight`, …).
     public var name: String
     /// Dimensions in ggml order: `ne[0]` is the fastest-varying (the row length).
     public var ne: [Int]
+    /// The block format of the data.
     public var type: GGMLType
     /// Offset of the data relative to the start of the data section.
     public var offset: Int
@@ -34,14 +36,19 @@ public struct GGUFTensorInfo: Sendable, Equatable {
 /// Reference: https://github.com/ggml-org/ggml/blob/master/docs/gguf.md,
 /// https://github.com/ggml-org/ggml/blob/master/src/gguf.cpp (`gguf_init_from_file_impl`).
 public final class GGUFFile: @unchecked Sendable {
+    /// The file this was read from (used in error locations).
     public let path: String
+    /// Header version (2 or 3).
     public let version: UInt32
     /// Key/value pairs in file order.
     public let metadata: [(key: String, value: GGUFValue)]
+    /// Tensor infos in file order.
     public let tensors: [GGUFTensorInfo]
+    /// `general.alignment` (default 32): tensor offsets and the data section are multiples of it.
     public let alignment: Int
     /// Absolute byte offset of the data section.
     public let dataOffset: Int
+    /// Size of the file in bytes.
     public let fileSize: Int
     private let keyIndex: [String: Int]
     private let tensorIndex: [String: Int]
@@ -50,6 +57,7 @@ public final class GGUFFile: @unchecked Sendable {
     /// ggml's limit on tensor dimensions.
     public static let maxDims = 4
 
+    /// Maps and validates the file at `path`; throws a located `DataIOError` on any problem.
     public init(path: String) throws {
         self.path = path
         let loc = SourceLocation(file: path)

@@ -90,11 +90,13 @@ public indirect enum GGUFValue: Sendable, Equatable {
         }
     }
 
+    /// The text of a STRING value.
     public var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
+    /// The value of a BOOL.
     public var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
