@@ -15,3 +15,5 @@ fi
 if ! python3 -c "import pyarrow, numpy, zstandard, tokenizers" >/dev/null 2>&1; then
   python3 -m pip install -q -r python/requirements.txt
 fi
+# SmolLM2-135M-Instruct (GGUF, 98 MB) into $EAFT_CACHE for the GGUF import tests; optional.
+scripts/fetch_smollm2.sh >/dev/null || echo "setup: SmolLM2 GGUF not fetched (offline?); its tests will skip" >&2

@@ -6,12 +6,17 @@
 ///   `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
 /// Llama-3 (`maxDigits` 3) / Qwen2 (`maxDigits` 1):
 ///   `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
+///
+/// Digits (`\p{N}`, HF `Digits(individual_digits=true)`): every number scalar is its own piece,
+/// the runs between them are pieces too (llama.cpp's first step for `smollm`, `starcoder`, …).
 public enum SplitPattern: Sendable, Equatable {
     case gpt2
     case llama3(maxDigits: Int)
+    case digits
 
     static let gpt2Regex = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
     static let llama3Regex = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    static let digitsRegex = #"\p{N}"#
     static let qwen2Regex = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
 
     /// Recognises one of the supported regex strings.
@@ -20,6 +25,7 @@ public enum SplitPattern: Sendable, Equatable {
         case SplitPattern.gpt2Regex: self = .gpt2
         case SplitPattern.llama3Regex: self = .llama3(maxDigits: 3)
         case SplitPattern.qwen2Regex: self = .llama3(maxDigits: 1)
+        case SplitPattern.digitsRegex: self = .digits
         default: return nil
         }
     }
@@ -29,6 +35,7 @@ public enum SplitPattern: Sendable, Equatable {
         switch self {
         case .gpt2: return SplitPattern.gpt2Regex
         case .llama3(let d): return d == 3 ? SplitPattern.llama3Regex : SplitPattern.qwen2Regex
+        case .digits: return SplitPattern.digitsRegex
         }
     }
 
@@ -39,6 +46,18 @@ public enum SplitPattern: Sendable, Equatable {
         switch self {
         case .gpt2: SplitPattern.scanGPT2(sc, cl, lo, hi, emit)
         case .llama3(let d): SplitPattern.scanLlama3(sc, cl, lo, hi, d, emit)
+        case .digits: SplitPattern.scanDigits(cl, lo, hi, emit)
+        }
+    }
+
+    /// `\p{N}` with Isolated behaviour: each number scalar alone, the gaps between as pieces.
+    static func scanDigits(_ cl: UnsafePointer<UInt8>, _ lo: Int, _ hi: Int, _ emit: (Int, Int) -> Void) {
+        var i = lo
+        while i < hi {
+            if cl[i] == CharClass.number { emit(i, i + 1); i += 1; continue }
+            var j = i + 1
+            while j < hi && cl[j] != CharClass.number { j += 1 }
+            emit(i, j); i = j
         }
     }
 

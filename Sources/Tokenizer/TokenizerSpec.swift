@@ -71,6 +71,7 @@ public indirect enum PreTokenizerSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case type, pattern, behavior, invert, pretokenizers
+        case individualDigits = "individual_digits"
         case addPrefixSpace = "add_prefix_space", useRegex = "use_regex", trimOffsets = "trim_offsets"
     }
     struct Pattern: Codable { var Regex: String?; var String: String? }
@@ -86,6 +87,12 @@ public indirect enum PreTokenizerSpec: Sendable, Codable, Equatable {
                 throw TokenizerError("pre_tokenizer ByteLevel add_prefix_space=true is not implemented")
             }
             self = .byteLevel(useRegex: try c.decodeIfPresent(Bool.self, forKey: .useRegex) ?? true)
+        case "Digits":
+            // Digits(individual_digits=true) == Split(\p{N}, Isolated).
+            guard try c.decodeIfPresent(Bool.self, forKey: .individualDigits) == true else {
+                throw TokenizerError("pre_tokenizer Digits with individual_digits=false is not implemented")
+            }
+            self = .split(.digits)
         case "Split":
             let behavior = try c.decode(String.self, forKey: .behavior)
             guard behavior == "Isolated" else {
@@ -100,11 +107,11 @@ public indirect enum PreTokenizerSpec: Sendable, Codable, Equatable {
             }
             guard let sp = SplitPattern(regex: regex) else {
                 throw TokenizerError("pre_tokenizer Split regex \(regex) is not implemented",
-                                     hint: "supported: the GPT-2, Llama-3 and Qwen2 patterns")
+                                     hint: "supported: the GPT-2, Llama-3, Qwen2 and \\p{N} patterns")
             }
             self = .split(sp)
         default:
-            throw TokenizerError("pre_tokenizer \(type) is not implemented", hint: "supported: Split, ByteLevel, Sequence")
+            throw TokenizerError("pre_tokenizer \(type) is not implemented", hint: "supported: Split, ByteLevel, Digits, Sequence")
         }
     }
 

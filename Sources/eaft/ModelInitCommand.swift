@@ -6,8 +6,8 @@ import Records
 /// `eaft model ...`: model utilities.
 struct ModelGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "model", abstract: "Model utilities (random-init checkpoints).",
-        subcommands: [InitModel.self])
+        commandName: "model", abstract: "Model utilities (random-init checkpoints, GGUF import).",
+        subcommands: [InitModel.self, ImportModel.self])
 }
 
 /// `eaft model init`: a seeded random-init checkpoint in Hugging Face layout.

@@ -21,9 +21,15 @@ public enum SafetensorsWriter {
         }
     }
 
-    /// Writes `tensors` (sorted by name in the file) to `path`.
-    public static func write(path: String, tensors: [Tensor], metadata: [String: String] = ["format": "pt"]) throws {
+    /// Writes `tensors` (sorted by name in the file) to `path`, as F32 or, with `dtype: .bf16`,
+    /// as BF16 rounded to nearest even (NaN stays NaN), like PyTorch's `.to(torch.bfloat16)`.
+    public static func write(path: String, tensors: [Tensor], metadata: [String: String] = ["format": "pt"],
+                             dtype: SafetensorsDType = .f32) throws {
         let loc = SourceLocation(file: path)
+        guard dtype == .f32 || dtype == .bf16 else {
+            throw DataIOError("writing \(dtype.rawValue) is not supported", at: loc, hint: "F32 or BF16")
+        }
+        let esize = dtype.size
         let sorted = tensors.sorted { $0.name < $1.name }
         var header = JSONObject()
         if !metadata.isEmpty {
@@ -43,11 +49,11 @@ public enum SafetensorsWriter {
                                   at: SourceLocation(file: path, field: t.name))
             }
             header[t.name] = .object(JSONObject([
-                ("dtype", .string("F32")),
+                ("dtype", .string(dtype.rawValue)),
                 ("shape", .array(t.shape.map { .int(Int64($0)) })),
-                ("data_offsets", .array([.int(Int64(offset)), .int(Int64(offset + 4 * n))])),
+                ("data_offsets", .array([.int(Int64(offset)), .int(Int64(offset + esize * n))])),
             ]))
-            offset += 4 * n
+            offset += esize * n
         }
         var hbytes: [UInt8] = []
         JSONWriter().write(.object(header), into: &hbytes)
@@ -66,7 +72,11 @@ public enum SafetensorsWriter {
                 let step = 1 << 22
                 while i < t.data.count {
                     let n = min(step, t.data.count - i)
-                    try fh.write(contentsOf: Data(bytes: t.data.baseAddress! + i, count: 4 * n))
+                    if dtype == .bf16 {
+                        try fh.write(contentsOf: bf16Bytes(t.data.baseAddress! + i, n))
+                    } else {
+                        try fh.write(contentsOf: Data(bytes: t.data.baseAddress! + i, count: 4 * n))
+                    }
                     i += n
                 }
             }
@@ -82,5 +92,18 @@ public enum SafetensorsWriter {
         } catch {
             throw DataIOError("cannot rename \(tmp) into place: \(error)", at: loc)
         }
+    }
+
+    /// `n` floats as little-endian bfloat16 (round to nearest even; NaN kept quiet).
+    static func bf16Bytes(_ p: UnsafePointer<Float>, _ n: Int) -> Data {
+        var d = Data(count: 2 * n)
+        d.withUnsafeMutableBytes { raw in
+            for i in 0..<n {
+                let b = p[i].bitPattern
+                let h: UInt32 = p[i].isNaN ? (b >> 16) | 0x40 : (b &+ 0x7FFF &+ ((b >> 16) & 1)) >> 16
+                raw.storeBytes(of: UInt16(truncatingIfNeeded: h).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+            }
+        }
+        return d
     }
 }
