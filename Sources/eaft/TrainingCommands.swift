@@ -86,7 +86,12 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let m = try TrainModel.load(directory: model)
-        if let threads { TrainRuntime.setThreads(threads) }
+        if let threads {
+            guard (1...TrainConfig.maxThreads).contains(threads) else {
+                throw TrainError("invalid '--threads': in 1...\(TrainConfig.maxThreads), got \(threads)")
+            }
+            TrainRuntime.setThreads(threads)
+        }
         var sets: [(String, TrainDataset)] = []
         for (i, d) in data.enumerated() {
             let parts = d.split(separator: "=", maxSplits: 1).map(String.init)
