@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataIO
 import Foundation
 import Training
 import Yams
@@ -38,7 +39,9 @@ struct TrainCommand: ParsableCommand {
             resumeDir = Checkpoint.latest(in: cfg.outputDir)
             if resumeDir == nil { FileHandle.standardError.write(Data("no checkpoint under \(cfg.outputDir); starting fresh\n".utf8)) }
         }
-        try FileManager.default.createDirectory(atPath: cfg.outputDir, withIntermediateDirectories: true)
+        do { try AtomicFile.makeDirectory(cfg.outputDir) } catch let e as DataIOError {
+            throw TrainError(e.reason, at: "output_dir \(cfg.outputDir)", hint: e.hint ?? "")
+        }
         let trainer = try Trainer(config: cfg, resume: resumeDir)
         if !trainer.data.errors.isEmpty {
             FileHandle.standardError.write(Data(trainer.data.errorReport().utf8))
