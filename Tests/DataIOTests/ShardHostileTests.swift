@@ -136,4 +136,44 @@ final class ShardHostileTests: XCTestCase {
         try fm.copyItem(atPath: a, toPath: dir + "/" + ShardFormat.fileName(99))
         XCTAssertThrowsError(try ShardDataset(directory: dir)) { XCTAssertTrue("\($0)".contains("not listed"), "\($0)") }
     }
+
+    /// The Python reader raised bare ValueError / struct.error / IndexError on single flipped
+    /// header bytes; every failure must be its ShardError (with and without verify).
+    func testPythonReaderRaisesShardErrorOnFlippedHeaderBytes() throws {
+        try ShardTests.requirePythonReaderDeps()
+        let (dir, m) = try makeDir("pyflip")
+        let script = """
+        import os, sys
+        sys.path.insert(0, sys.argv[1])
+        import eaft_shards as E
+        d, name = sys.argv[2], sys.argv[3]
+        p = os.path.join(d, name)
+        orig = open(p, "rb").read()
+        bad = []
+        for i in range(128):
+            for x in (0x01, 0x80, 0xFF):
+                b = bytearray(orig); b[i] ^= x
+                open(p, "wb").write(bytes(b))
+                for verify in (False, True):
+                    try:
+                        for s in E.ShardFile(p, verify=verify):
+                            pass
+                    except E.ShardError:
+                        pass
+                    except Exception as e:
+                        bad.append(f"byte {i} ^ {x:#x} verify={verify}: {type(e).__name__}: {e}")
+        open(p, "wb").write(orig)
+        print("\\n".join(bad[:20]))
+        sys.exit(1 if bad else 0)
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, SharedData.repo("python").path, dir, m.shards[0].file]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "bare exceptions: \(String(decoding: data, as: UTF8.self))")
+    }
 }
