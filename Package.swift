@@ -12,6 +12,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "eaft", targets: ["eaft"]),
+        // libFuzzer driver (scripts/fuzz.sh); in a normal build it replays files.
+        .executable(name: "eaft-fuzz", targets: ["eaft-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,6 +50,11 @@ let package = Package(
 
         // Tests. TestSupport locates ../shared (or $EAFT_SHARED) and skips cleanly without it.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: settings),
+        // Fuzz targets (issue 17): one per reader, shared by the libFuzzer driver and the replay tests.
+        .target(name: "FuzzTargets", dependencies: ["Records", "DataIO", "Tokenizer", "Pipeline"], path: "Tests/Fuzz/FuzzTargets",
+                swiftSettings: settings),
+        .executableTarget(name: "eaft-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver", swiftSettings: settings),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "DataIOTests", dependencies: ["DataIO", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: settings),

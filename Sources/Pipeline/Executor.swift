@@ -70,7 +70,9 @@ public enum Executor {
     public static func run(spec: PipelineSpec, components: PipelineComponents, options: RunOptions) throws -> RunResult {
         let out = options.outDir ?? spec.output.dir
         let fm = FileManager.default
-        try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+        do { try AtomicFile.makeDirectory(out) } catch let e as DataIOError {
+            throw PipelineError(e.reason, at: SourceLocation(file: out, field: options.outDir == nil ? "output.dir" : nil), hint: e.hint)
+        }
         let threads = max(1, options.threads ?? spec.threads ?? 2)
         let partitioned = options.partition != nil
         let (pi, pn) = options.partition ?? (0, 1)
@@ -217,7 +219,7 @@ public enum Assembler {
             throw PipelineError("need each of the \(j0.partitions) partitions exactly once (missing: \(missing))")
         }
         if let specHash, specHash != j0.specHash { throw PipelineError("work directory belongs to another spec") }
-        try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+        do { try AtomicFile.makeDirectory(out) } catch let e as DataIOError { throw PipelineError(e.reason, at: e.location, hint: e.hint) }
         // Remove a previous result first so a half-written directory never looks complete.
         try? fm.removeItem(atPath: out + "/manifest.json")
         for n in (try? fm.contentsOfDirectory(atPath: out)) ?? [] where n.hasPrefix("shard-") && (n.hasSuffix(".eaft") || n.hasSuffix(".eaft.tmp")) {

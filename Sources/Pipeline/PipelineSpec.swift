@@ -87,7 +87,30 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw PipelineError("cannot read pipeline spec", at: SourceLocation(file: path))
         }
-        return try parse(yaml: text, file: path)
+        let spec = try parse(yaml: text, file: path)
+        try spec.checkAdapters(file: path)
+        return spec
+    }
+
+    /// Adapter names, field and option keys of every input, checked against the adapter
+    /// registry so the error names the spec key (the adapter itself only knows its source).
+    /// `load(path:)` calls it; `parse` does not (tests use stand-in adapters).
+    public func checkAdapters(file: String) throws {
+        for (i, input) in inputs.enumerated() {
+            guard let t = AdapterRegistry.type(named: input.adapter) else {
+                throw PipelineError("unknown adapter '\(input.adapter)'", at: SourceLocation(file: file, field: "inputs.\(i).adapter"),
+                                    hint: "known adapters: \(AdapterRegistry.names.joined(separator: ", "))")
+            }
+            for k in (input.fields ?? [:]).keys.sorted() where !t.fieldSpecs.contains(where: { $0.name == k }) {
+                throw PipelineError("adapter \(input.adapter): unknown field '\(k)'", at: SourceLocation(file: file, field: "inputs.\(i).fields.\(k)"),
+                                    hint: "fields of \(input.adapter): \(t.fieldSpecs.map(\.name).joined(separator: ", "))")
+            }
+            let allowed = Set(t.optionKeys + AdapterContext.commonOptionKeys)
+            for k in (input.options ?? [:]).keys.sorted() where !allowed.contains(k) {
+                throw PipelineError("adapter \(input.adapter): unknown option '\(k)'", at: SourceLocation(file: file, field: "inputs.\(i).options.\(k)"),
+                                    hint: "options of \(input.adapter): \(allowed.sorted().joined(separator: ", "))")
+            }
+        }
     }
 
     public static func parse(yaml text: String, file: String = "<spec>") throws -> PipelineSpec {
@@ -110,7 +133,11 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
             throw PipelineError("invalid pipeline spec: \(error)", at: SourceLocation(file: file))
         }
         // Unknown keys: every key of the YAML must survive a decode → encode round trip.
-        let encoded = try JSONParser.parse(Array(try JSONEncoder().encode(spec)))
+        let json: Data
+        do { json = try JSONEncoder().encode(spec) } catch let EncodingError.invalidValue(v, ctx) {
+            throw PipelineError("invalid value \(v)", at: SourceLocation(file: file, field: keyPath(ctx.codingPath)))
+        }
+        let encoded = try JSONParser.parse(Array(json))
         if let node = try Yams.compose(yaml: text) {
             try checkKnownKeys(node, encoded, path: [], file: file)
         }
@@ -148,14 +175,31 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         if let t = template, (t.kind == nil) == (t.source == nil) {
             throw bad("give either kind (a built-in template) or source (the model's own template)", "template")
         }
+        for (i, input) in inputs.enumerated() where input.path.isEmpty { throw bad("empty input path", "inputs.\(i).path") }
+        if let t = template, t.tokenizer.isEmpty { throw bad("empty tokenizer path", "template.tokenizer") }
+        if output.dir.isEmpty { throw bad("empty output directory", "output.dir") }
+        if let si = stages.firstIndex(where: { $0.name == "score" }), let s = scoreStage, s.model.isEmpty {
+            throw bad("empty model path", "stages.\(si).score.model")
+        }
         if let t = threads, t < 1 || t > 256 { throw bad("threads must be in 1...256", "threads") }
         if let u = output.unitSamples, u < 1 { throw bad("unit_samples must be ≥ 1", "output.unit_samples") }
-        if let s = output.shardMB, !(s > 0) { throw bad("shard_mb must be > 0", "output.shard_mb") }
+        // Sizes are range-checked here, before any Int conversion or allocation (schemas/pipeline.md).
+        if let s = output.shardMB, !(s > 0 && s <= Double(Self.maxShardMB)) {
+            throw bad("shard_mb must be in (0, \(Self.maxShardMB)], got \(s)", "output.shard_mb")
+        }
+        if let b = output.blockKB, !(1...Self.maxBlockKB).contains(b) {
+            throw bad("block_kb must be in 1...\(Self.maxBlockKB), got \(b)", "output.block_kb")
+        }
+        if let z = output.zstdLevel, !(-7...22).contains(z) { throw bad("zstd_level must be in -7...22, got \(z)", "output.zstd_level") }
+        if let u = output.unitSamples, u > 1 << 24 { throw bad("unit_samples must be ≤ \(1 << 24)", "output.unit_samples") }
         var seen = Set<String>()
         for (i, st) in stages.enumerated() {
             if seen.contains(st.name) { throw bad("stage '\(st.name)' appears twice", "stages.\(i)") }
             seen.insert(st.name)
-            if case .score(let s) = st, let k = s.topK, k < 2 { throw bad("top_k must be ≥ 2", "stages.\(i).score.top_k") }
+            if case .score(let s) = st, let k = s.topK, k < 2 || k > 1024 { throw bad("top_k must be in 2...1024", "stages.\(i).score.top_k") }
+            if case .score(let s) = st, let b = s.batchTokens, b < 1 || b > 1 << 24 {
+                throw bad("batch_tokens must be in 1...\(1 << 24)", "stages.\(i).score.batch_tokens")
+            }
             if case .score(let s) = st, let sc = s.scorer {
                 let f = "stages.\(i).score.scorer"
                 if sc.backend != "vllm" { throw bad("unknown scorer backend '\(sc.backend)' (vllm)", f + ".backend") }
@@ -206,6 +250,10 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
             throw bad("score must be the last stage", "stages.\(si)")
         }
     }
+
+    /// Upper bounds of `output.shard_mb` (64 GiB) and `output.block_kb` (64 MiB; a shard block
+    /// must stay below `ShardFormat.maxBlockBytes` even with one over-long sample in it).
+    public static let maxShardMB = 65536, maxBlockKB = 65536
 
     public var verifyStage: VerifyStage? {
         for s in stages { if case .verify(let x) = s { return x } }

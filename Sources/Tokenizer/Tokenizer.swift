@@ -47,6 +47,9 @@ public final class Tokenizer: @unchecked Sendable {
 
     /// Loads `path`: a tokenizer.json file, or a folder containing one.
     public static func load(path: String) throws -> Tokenizer {
+        guard !path.isEmpty else {
+            throw TokenizerError("no tokenizer path given (empty path)", at: "\"\"", hint: "pass a tokenizer.json or a folder holding one")
+        }
         var file = path
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {

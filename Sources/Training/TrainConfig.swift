@@ -141,7 +141,20 @@ public struct TrainConfig: Sendable, Codable, Equatable {
         if !(1...1024).contains(topK) { throw bad("top_k", "in 1...1024") }
         if !(0...1).contains(lambda) { throw bad("lambda", "in [0, 1]") }
         if maxGradNorm < 0 { throw bad("max_grad_norm", "must be ≥ 0") }
+        // Sizes that drive allocations and loops: bounded here, before anything is allocated
+        // (stated in schemas/train.md).
+        if batchTokens > Self.maxTokens { throw bad("batch_tokens", "at most \(Self.maxTokens)") }
+        if batchSamples > Self.maxTokens { throw bad("batch_samples", "at most \(Self.maxTokens)") }
+        if let m = maxSeqLen, !(1...Self.maxTokens).contains(m) { throw bad("max_seq_len", "in 1...\(Self.maxTokens), got \(m)") }
+        if let r = chunkRows, !(1...Self.maxChunkRows).contains(r) { throw bad("chunk_rows", "in 1...\(Self.maxChunkRows), got \(r)") }
+        if let t = threads, !(1...Self.maxThreads).contains(t) { throw bad("threads", "in 1...\(Self.maxThreads), got \(t)") }
+        if evalInterval < 0 { throw bad("eval_interval", "must be ≥ 0") }
+        if saveInterval < 0 { throw bad("save_interval", "must be ≥ 0") }
     }
+
+    /// Upper bounds checked by `validate`: tokens per micro-batch / per sample, LM-head chunk
+    /// rows, threads.
+    public static let maxTokens = 1 << 24, maxChunkRows = 1 << 16, maxThreads = 1024
 
     /// The loss settings.
     public var lossSpec: LossSpec {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataIO
 import Foundation
 import Training
 import Yams
@@ -41,7 +42,9 @@ struct TrainCommand: ParsableCommand {
             resumeDir = Checkpoint.latest(in: cfg.outputDir)
             if resumeDir == nil { FileHandle.standardError.write(Data("no checkpoint under \(cfg.outputDir); starting fresh\n".utf8)) }
         }
-        try FileManager.default.createDirectory(atPath: cfg.outputDir, withIntermediateDirectories: true)
+        do { try AtomicFile.makeDirectory(cfg.outputDir) } catch let e as DataIOError {
+            throw TrainError(e.reason, at: "output_dir \(cfg.outputDir)", hint: e.hint ?? "")
+        }
         let trainer = try Trainer(config: cfg, resume: resumeDir)
         if !trainer.data.errors.isEmpty {
             FileHandle.standardError.write(Data(trainer.data.errorReport().utf8))
@@ -92,7 +95,12 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         if verbose { KernelInfo.printOnce() }
         let m = try TrainModel.load(directory: model)
-        if let threads { TrainRuntime.setThreads(threads) }
+        if let threads {
+            guard (1...TrainConfig.maxThreads).contains(threads) else {
+                throw TrainError("invalid '--threads': in 1...\(TrainConfig.maxThreads), got \(threads)")
+            }
+            TrainRuntime.setThreads(threads)
+        }
         var sets: [(String, TrainDataset)] = []
         for (i, d) in data.enumerated() {
             let parts = d.split(separator: "=", maxSplits: 1).map(String.init)

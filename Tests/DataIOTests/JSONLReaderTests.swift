@@ -93,6 +93,25 @@ final class JSONLReaderTests: XCTestCase {
         XCTAssertLessThanOrEqual(reader.bufferCapacity, opts.maxLineBytes + 2)
     }
 
+    /// Issue 17: an input with no newline (`/dev/zero`) was skipped forever. The skip limit ends
+    /// it with a located error, in bounded memory — with the defaults too.
+    func testInputWithoutNewlineStopsAtTheSkipLimit() throws {
+        var opts = JSONLOptions()
+        opts.maxLineBytes = 1 << 16
+        opts.maxSkipBytes = 1 << 22
+        for o in [opts, JSONLOptions()] {
+            let reader = try JSONLReader(path: "/dev/zero", options: o)
+            var bad: [BadLine] = []
+            var thrown: Error?
+            do { while let item = try reader.next() { if case .bad(let b) = item { bad.append(b) } } } catch { thrown = error }
+            XCTAssertEqual(bad.map(\.reason), [.lineTooLong])
+            let s = "\(thrown.map { "\($0)" } ?? "no error")"
+            XCTAssertTrue(s.contains("/dev/zero") && s.contains("no newline"), s)
+            XCTAssertLessThanOrEqual(reader.bufferCapacity, max(o.readBufferBytes, o.maxLineBytes + 2))
+            XCTAssertNil(try reader.next(), "ends after the error")
+        }
+    }
+
     func testTinyBufferGivesSameResultAsLargeBuffer() throws {
         var rows: [String] = []
         for i in 0..<500 { rows.append("{\"i\":\(i),\"s\":\"\(String(repeating: "é", count: i % 37))\"}") }

@@ -118,3 +118,45 @@ final class ParquetCorruptionTests: XCTestCase {
     func testLegacyNested() throws { try runCases("legacy_nested.parquet", cases: cases, seed: seedBase + 5) }
     func testNestedGzipV2Dict() throws { try runCases("nested_gzip_v2_dict.parquet", cases: cases, seed: seedBase + 6) }
 }
+
+/// Issue 17: one flipped footer byte made the reader return 0 of 356 rows without an error.
+/// Every single-byte change of the footer must now give either every row or a located error.
+final class ParquetFooterFlipTests: XCTestCase {
+    func testEveryFooterByteFlipGivesAllRowsOrAnError() throws {
+        // Small files (every footer byte × 3 patterns is thousands of reads in a debug build).
+        let names = ["legacy_nested.parquet", "single_row_groups_of_one.parquet", "uint64_big.parquet"]
+        let dir = try SharedData.tempDir("parquet-footer")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var silent: [String] = []
+        var checked = 0
+        for name in names {
+            let src = ParquetTestSupport.fixtures.appendingPathComponent(name)
+            let original = [UInt8](try Data(contentsOf: src))
+            let rows = try ParquetFile(path: src.path).numRows
+            let n = original.count
+            let footerLen = Int(original[n - 8]) | Int(original[n - 7]) << 8 | Int(original[n - 6]) << 16 | Int(original[n - 5]) << 24
+            let path = dir.appendingPathComponent(name).path
+            for at in (n - 8 - footerLen)..<(n - 8) {
+                for x: UInt8 in [0x01, 0x80, 0xFF] {
+                    var b = original
+                    b[at] ^= x
+                    // fopen/fwrite: no fsync (Foundation's file writes sync, which costs seconds here).
+                    guard let f = fopen(path, "wb") else { throw CocoaError(.fileWriteUnknown) }
+                    fwrite(b, 1, b.count, f)
+                    fclose(f)
+                    checked += 1
+                    var got = 0, failed = false
+                    do {
+                        let it = try ParquetFile(path: path).rows()
+                        while try it.nextRow() != nil { got += 1; if got > rows { break } }
+                    } catch let e as DataIOError {
+                        failed = true
+                        XCTAssertNotNil(e.location.byteOffset, "\(name) byte \(at): \(e)")
+                    }
+                    if !failed && got != rows { silent.append("\(name) byte \(at) ^ \(x): \(got) of \(rows) rows") }
+                }
+            }
+        }
+        XCTAssertEqual(silent, [], "\(silent.count) of \(checked) footer flips silently changed the row count")
+    }
+}

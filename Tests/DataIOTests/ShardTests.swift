@@ -217,7 +217,7 @@ final class ShardTests: XCTestCase {
     }
 
     /// Skips (with the fix in the message) when python3 or the reader's numpy / zstandard is missing.
-    func requirePythonReaderDeps() throws {
+    static func requirePythonReaderDeps() throws {
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         check.arguments = ["python3", "-c", "import numpy, zstandard"]
@@ -229,7 +229,7 @@ final class ShardTests: XCTestCase {
 
     /// The Python reader (python/eaft_shards.py) must return exactly what the Swift reader returns.
     func testPythonReaderAgrees() throws {
-        try requirePythonReaderDeps()
+        try Self.requirePythonReaderDeps()
 
         let dir = try SharedData.tempDir("py").path
         let samples = ShardFixtures.samples(90)
@@ -270,7 +270,7 @@ final class ShardTests: XCTestCase {
     }
     /// python/eaft_shards.py --verify also rejects a manifest.json with any flipped byte, or without its sidecar.
     func testPythonVerifyChecksManifest() throws {
-        try requirePythonReaderDeps()
+        try Self.requirePythonReaderDeps()
         let dir = try SharedData.tempDir("pymflip").path
         try ShardFixtures.write(ShardFixtures.samples(4, maxTokens: 20), to: dir, options: ShardWriterOptions(blockBytes: 300))
         // One Python process flips each byte of manifest.json in turn (bit pos % 8) and counts misses.

@@ -137,4 +137,33 @@ final class FixtureModelTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("model.layers.2.") && "\(e)".contains("missing"), "\(e)")
         }
     }
+
+    /// Issue 17: absurd config.json sizes allocated (7.6 GB) and died. They are refused before
+    /// any allocation: beyond the stated maxima by `validate`, and otherwise against the
+    /// tensor shapes in the safetensors header — either way naming the key.
+    func testAbsurdConfigSizesAreRefusedBeforeAllocating() throws {
+        let src = dir("qwen3-bf16")
+        let tmp = try SharedData.tempDir("absurdcfg")
+        try FileManager.default.copyItem(atPath: src + "/model.safetensors", toPath: tmp.path + "/model.safetensors")
+        let base = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: src + "/config.json"))) as! [String: Any]
+        let cases: [(String, Any, String)] = [
+            ("hidden_size", 1_000_000_000, "exceeds the maximum"), ("intermediate_size", 1_000_000_000, "exceeds the maximum"),
+            ("head_dim", 1_000_000_000, "exceeds the maximum"), ("num_attention_heads", 1 << 32, "exceeds the maximum"),
+            ("num_hidden_layers", 1 << 32, "exceeds the maximum"),
+            // Plausible values that still disagree with the weights: named before allocating.
+            ("hidden_size", 4096, "model.embed_tokens.weight"), ("intermediate_size", 11008, "gate_proj"),
+            ("num_hidden_layers", 64, "has 2 layers"), ("head_dim", 128, "q_proj"), ("vocab_size", 150_000, "model.embed_tokens.weight"),
+        ]
+        for (k, v, needle) in cases {
+            var cfg = base
+            cfg[k] = v
+            if k == "num_attention_heads" { cfg["num_key_value_heads"] = v }
+            if k == "num_hidden_layers" { cfg.removeValue(forKey: "layer_types") }
+            try JSONSerialization.data(withJSONObject: cfg).write(to: tmp.appendingPathComponent("config.json"))
+            XCTAssertThrowsError(try CausalLM.load(directory: tmp.path), "\(k)=\(v)") { e in
+                let s = "\(e)"
+                XCTAssertTrue(e is ModelError && s.contains(k) && s.contains(needle), "\(k)=\(v): \(s)")
+            }
+        }
+    }
 }

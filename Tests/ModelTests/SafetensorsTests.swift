@@ -114,4 +114,28 @@ final class SafetensorsTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("m-3.safetensors"), "\(e)")
         }
     }
+
+    /// Issue 17: a header length ≥ 2^63 trapped in the UInt64 → Int conversion before the range check.
+    func testHugeHeaderLengthIsAnErrorNotATrap() throws {
+        try assertError(raw("{}", [], lengthOverride: 1 << 63), contains: "header length")
+        try assertError(raw("{}", [], lengthOverride: UInt64.max), contains: "header length")
+    }
+
+    /// Issue 17: tensor offsets must tile the data section exactly. A header length one byte
+    /// short shifted every tensor by one byte and loaded silently.
+    func testOffsetsMustTileTheDataSection() throws {
+        let h = #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
+        // Header length one byte short: the last '}' becomes the first data byte.
+        try assertError(raw(h, [UInt8](repeating: 0, count: 8), lengthOverride: UInt64(h.utf8.count - 1)),
+                        contains: "bad safetensors header JSON")
+        let padded = h + " "
+        try assertError(raw(padded, [UInt8](repeating: 0, count: 8), lengthOverride: UInt64(padded.utf8.count - 1)),
+                        contains: "tensors cover 8 bytes but the data section has 9")
+        try assertError(raw(h, [UInt8](repeating: 0, count: 9)), contains: "data section has 9")
+        try assertError(raw(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#,
+                            [UInt8](repeating: 0, count: 12)), contains: "gap of 4 bytes")
+        // Zero-sized tensors are allowed anywhere in the tiling.
+        let f = try SafetensorsFile(path: try write(raw(#"{"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, [0, 0, 128, 63])))
+        XCTAssertEqual(try f.floats("w"), [1])
+    }
 }

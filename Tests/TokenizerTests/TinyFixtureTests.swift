@@ -190,4 +190,10 @@ final class NFCGoldenTests: XCTestCase {
         }
         XCTAssertGreaterThan(n, 400)
     }
+
+    /// Issue 17: `tokenizer error at : cannot read file` had an empty path.
+    func testEmptyAndMissingPathsAreNamed() {
+        XCTAssertThrowsError(try Tokenizer.load(path: "")) { XCTAssertTrue("\($0)".contains("empty path"), "\($0)") }
+        XCTAssertThrowsError(try Tokenizer.load(path: "/nonexistent/tok.json")) { XCTAssertTrue("\($0)".contains("/nonexistent/tok.json"), "\($0)") }
+    }
 }

@@ -76,4 +76,23 @@ final class TrainCLITests: XCTestCase {
         XCTAssertEqual(ev["set"]?.stringValue, "target")
         XCTAssertGreaterThan(ev["loss"]?.doubleValue ?? 0, 0)
     }
+
+    /// Issue 17: `--chunk-rows 2^62` overflowed, `--chunk-rows 0` looped forever, `--max-seq-len -1`
+    /// trapped, `--threads 2^40` allocated. Each is now a range error naming the key.
+    func testOutOfRangeSizeFlagsAreErrorsNamingTheKey() throws {
+        let fx = SharedData.repo("Tests/Fixtures/training").path
+        let dir = try SharedData.tempDir("cli-range")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = ["train", "--model", SharedData.repo("Tests/Fixtures/model/qwen3-bf16").path, "--data", "\(fx)/train.jsonl",
+                    "--output-dir", dir.path, "--steps", "1"]
+        for (flag, value, key) in [("--chunk-rows", "4611686018427387904", "chunk_rows"), ("--chunk-rows", "0", "chunk_rows"),
+                                   ("--max-seq-len", "-1", "max_seq_len"), ("--threads", "1099511627776", "threads"),
+                                   ("--batch-tokens", "4611686018427387904", "batch_tokens")] {
+            let (_, err) = try eaft(base + [flag, value], expectFailure: true)
+            XCTAssertTrue(err.contains("'\(key)'") && !err.contains("Fatal error"), "\(flag) \(value): \(err)")
+        }
+        let (_, err) = try eaft(["eval", "--model", SharedData.repo("Tests/Fixtures/model/qwen3-bf16").path, "--data", "\(fx)/train.jsonl",
+                                 "--threads", "1099511627776"], expectFailure: true)
+        XCTAssertTrue(err.contains("--threads"), err)
+    }
 }

@@ -90,8 +90,16 @@ class ShardFile:
                 raise ShardError(f"{path}: index checksum mismatch")
             if crc32c(mm[128:flen]) != body_crc:
                 raise ShardError(f"{path}: body checksum mismatch")
+        # Section bounds and flags are checked before they are used, so a flipped header byte
+        # raises ShardError rather than ValueError / struct.error / IndexError.
+        if (bt_off < 128 or bt_len != 32 * nblocks or bt_off + bt_len != ix_off or ix_len != 16 * self.n
+                or ix_off + ix_len != flen or self.flags & ~(FLAG_SCORED | FLAG_FULL | FLAG_EXPECTED)):
+            raise ShardError(f"{path}: header fields are inconsistent (index bounds or flags)")
         self.verify = verify
         self.blocks = [BLOCK.unpack_from(mm, bt_off + 32 * b) for b in range(nblocks)]
+        for b, (off, csize, usize, _, _, _, _) in enumerate(self.blocks):
+            if off < 128 or off + csize > bt_off or usize > 1 << 30:
+                raise ShardError(f"{path}: block table entry {b} is inconsistent")
         self.index = np.frombuffer(mm, dtype=INDEX_DTYPE, count=self.n, offset=ix_off)
         self._dctx = zstandard.ZstdDecompressor()
         self._cached = (-1, None)
@@ -113,7 +121,10 @@ class ShardFile:
         z = self._mm[off:off + csize]
         if self.verify and crc32c(z) != ccrc:
             raise ShardError(f"{self.path}: block {b} checksum mismatch")
-        raw = self._dctx.decompress(z, max_output_size=usize)
+        try:
+            raw = self._dctx.decompress(z, max_output_size=usize)
+        except zstandard.ZstdError as e:
+            raise ShardError(f"{self.path}: block {b}: {e}") from None
         if len(raw) != usize:
             raise ShardError(f"{self.path}: block {b} decompresses to {len(raw)} bytes, expected {usize}")
         self._cached = (b, raw)
@@ -125,8 +136,13 @@ class ShardFile:
         if not 0 <= i < self.n:
             raise IndexError(i)
         e = self.index[i]
+        if int(e["block"]) >= len(self.blocks):
+            raise ShardError(f"{self.path}: sample {i} points outside the block table")
         raw = self.block(int(e["block"]))
-        return decode_sample(raw, int(e["offset"]))
+        try:
+            return decode_sample(raw, int(e["offset"]))
+        except (ValueError, struct.error, IndexError, UnicodeDecodeError) as err:
+            raise ShardError(f"{self.path}: sample {i}: {err}") from None
 
     def __iter__(self):
         for i in range(self.n):

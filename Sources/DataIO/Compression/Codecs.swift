@@ -62,8 +62,31 @@ public enum Codecs {
     }
 
     /// Decompresses one or more zstd frames. `expected`, if given, must equal the decoded size.
+    /// With `expected`, the output is allocated up front only when the first frame header
+    /// records exactly that content size; a frame recording more is an error before any
+    /// allocation, and a frame without a recorded size is decoded incrementally and stopped at
+    /// `expected` bytes — so a block that merely claims a huge size costs nothing.
     public static func zstdDecompress(_ src: UnsafeRawBufferPointer, expected: Int? = nil, at loc: SourceLocation) throws -> [UInt8] {
         if let expected {
+            guard expected >= 0 else { throw DataIOError("zstd block claims a negative size \(expected)", at: loc) }
+            if expected == 0 && src.count == 0 { return [] }
+            // ZSTD_CONTENTSIZE_UNKNOWN is (0ULL - 1), ZSTD_CONTENTSIZE_ERROR (0ULL - 2) in zstd.h.
+            let unknown = UInt64.max, error = UInt64.max - 1
+            let declared = ZSTD_getFrameContentSize(src.baseAddress, src.count)
+            if declared == error {
+                throw DataIOError("corrupt zstd block: bad frame header", at: loc)
+            }
+            if declared != unknown && declared > UInt64(expected) {
+                throw DataIOError("zstd frame holds \(declared) bytes, expected \(expected)", at: loc)
+            }
+            if declared != UInt64(expected) {
+                // Unknown or smaller first frame (more frames may follow): decode incrementally, capped.
+                let out = try zstdStream(src, limit: expected, at: loc)
+                guard out.count == expected else {
+                    throw DataIOError("zstd block decodes to \(out.count) bytes, expected \(expected)", at: loc)
+                }
+                return out
+            }
             var out = [UInt8](repeating: 0, count: expected)
             let r = out.withUnsafeMutableBytes { o in
                 ZSTD_decompress(o.baseAddress, expected, src.baseAddress, src.count)
@@ -74,6 +97,11 @@ public enum Codecs {
             guard r == expected else { throw DataIOError("zstd block decodes to \(r) bytes, expected \(expected)", at: loc) }
             return out
         }
+        return try zstdStream(src, limit: nil, at: loc)
+    }
+
+    /// Streaming zstd decode of every frame in `src`; more than `limit` bytes is an error.
+    static func zstdStream(_ src: UnsafeRawBufferPointer, limit: Int?, at loc: SourceLocation) throws -> [UInt8] {
         var reader = ZstdInflater()
         try reader.start(at: loc)
         defer { reader.end() }
@@ -86,6 +114,9 @@ public enum Codecs {
             }
             consumed += used
             out.append(contentsOf: chunk[0..<produced])
+            if let limit, out.count > limit {
+                throw DataIOError("zstd block decodes to more than the expected \(limit) bytes", at: loc)
+            }
             if consumed >= src.count && produced < chunk.count {
                 if hint != 0 { throw DataIOError("truncated zstd data", at: loc) }
                 return out

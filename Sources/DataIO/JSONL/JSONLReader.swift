@@ -82,6 +82,16 @@ public final class JSONLReader {
                 bufBase += Int64(end); start = 0; end = 0; scan = 0
                 skipping = sk
                 if eof { skipping = nil; finished = true; return .bad(skipped(sk)) }
+                if sk.length > options.maxSkipBytes {
+                    // Not a text file of lines (or a corrupt one): give up instead of reading forever.
+                    skipping = nil
+                    finished = true
+                    eof = true
+                    pendingError = DataIOError("no newline in \(sk.length) bytes (line \(sk.line) exceeds the skip limit of \(options.maxSkipBytes) bytes)",
+                                               at: SourceLocation(file: path, line: sk.line, byteOffset: sk.offset),
+                                               hint: "not a JSON Lines file? (maxLineBytes \(options.maxLineBytes), maxSkipBytes \(options.maxSkipBytes))")
+                    return .bad(skipped(sk))
+                }
                 try refill()
                 continue
             }

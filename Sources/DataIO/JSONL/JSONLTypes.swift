@@ -66,6 +66,10 @@ public enum JSONLItem: Sendable, Equatable {
 public struct JSONLOptions: Sendable, Equatable {
     /// Lines longer than this are rejected as `line_too_long` without being buffered. Default 64 MiB.
     public var maxLineBytes: Int = 64 << 20
+    /// An over-long line is skipped only up to this many bytes; a stream with no newline in
+    /// that span (e.g. `/dev/zero`, a binary file) stops with a located `DataIOError`, so
+    /// reading always ends. Default 1 GiB.
+    public var maxSkipBytes: Int = 1 << 30
     /// Size of the fixed read buffer. Default 1 MiB (the buffer grows only to hold one long line).
     public var readBufferBytes: Int = 1 << 20
     /// Bytes of a bad line kept in `BadLine.text`. Default 256.

@@ -71,6 +71,22 @@ public final class ParquetFile {
             throw DataIOError("invalid schema: \(e.reason)", at: SourceLocation(file: path, byteOffset: fStart))
         }
         guard meta.numRows >= 0 else { throw DataIOError("negative row count \(meta.numRows)", at: SourceLocation(file: path, byteOffset: fStart)) }
+        // The row groups' counts must add up to the file's (one flipped footer byte must not
+        // silently drop rows), and a group claiming 0 rows must hold no values.
+        var total: Int64 = 0
+        for (g, rg) in meta.rowGroups.enumerated() {
+            let (t, o) = total.addingReportingOverflow(rg.numRows)
+            guard rg.numRows >= 0, !o else { throw DataIOError("row group \(g) has a bad row count \(rg.numRows)", at: SourceLocation(file: path, byteOffset: fStart)) }
+            total = t
+            if rg.numRows == 0, let c = rg.columns.first(where: { ($0?.numValues ?? 0) != 0 }) {
+                throw DataIOError("row group \(g) claims 0 rows but column '\(c?.path.joined(separator: ".") ?? "")' holds \(c?.numValues ?? 0) values",
+                                  at: SourceLocation(file: path, byteOffset: fStart), hint: "the footer is corrupt")
+            }
+        }
+        guard total == meta.numRows else {
+            throw DataIOError("row groups hold \(total) rows but the file claims \(meta.numRows)", at: SourceLocation(file: path, byteOffset: fStart),
+                              hint: "the footer is corrupt")
+        }
         for (g, rg) in meta.rowGroups.enumerated() {
             guard rg.columns.count == schema.leaves.count else {
                 throw DataIOError("row group \(g) has \(rg.columns.count) column chunks, the schema has \(schema.leaves.count) columns",

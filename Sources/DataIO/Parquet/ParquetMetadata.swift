@@ -107,7 +107,7 @@ struct PageHeader {
 extension ThriftCompactReader {
     mutating func readFileMetaData() throws -> FileMetaData {
         var m = FileMetaData()
-        try readStruct { r, id, t in
+        try readStruct("FileMetaData", required: [(1, .i32), (2, .list), (3, .i64), (4, .list)]) { r, id, t in
             switch (id, t) {
             case (2, .list): try r.readList { r, _ in m.schema.append(try r.readSchemaElement()) }
             case (3, _): m.numRows = try r.readI64(t)
@@ -133,7 +133,7 @@ extension ThriftCompactReader {
 
     mutating func readSchemaElement() throws -> SchemaElement {
         var e = SchemaElement()
-        try readStruct { r, id, t in
+        try readStruct("SchemaElement", required: [(4, .binary)]) { r, id, t in
             switch (id, t) {
             case (1, _):
                 let v = try r.readI32(t)
@@ -214,7 +214,7 @@ extension ThriftCompactReader {
 
     mutating func readRowGroup() throws -> RowGroupMeta {
         var g = RowGroupMeta()
-        try readStruct { r, id, t in
+        try readStruct("RowGroup", required: [(1, .list), (2, .i64), (3, .i64)]) { r, id, t in
             switch (id, t) {
             case (1, .list): try r.readList { r, _ in g.columns.append(try r.readColumnChunk()) }
             case (3, _): g.numRows = try r.readI64(t)
@@ -226,7 +226,7 @@ extension ThriftCompactReader {
 
     mutating func readColumnChunk() throws -> ColumnMetaData? {
         var meta: ColumnMetaData?
-        try readStruct { r, id, t in
+        try readStruct("ColumnChunk", required: [(2, .i64)]) { r, id, t in
             switch (id, t) {
             case (3, .structure): meta = try r.readColumnMetaData()
             default: try r.skip(t)
@@ -237,7 +237,7 @@ extension ThriftCompactReader {
 
     mutating func readColumnMetaData() throws -> ColumnMetaData {
         var c = ColumnMetaData()
-        try readStruct { r, id, t in
+        try readStruct("ColumnMetaData", required: [(1, .i32), (2, .list), (3, .list), (4, .i32), (5, .i64), (6, .i64), (7, .i64), (9, .i64)]) { r, id, t in
             switch (id, t) {
             case (1, _): c.type = try r.readI32(t)
             case (3, .list): try r.readList { r, _ in c.path.append(try r.readString()) }
@@ -254,13 +254,15 @@ extension ThriftCompactReader {
 
     mutating func readPageHeader() throws -> PageHeader {
         var h = PageHeader()
-        try readStruct { r, id, t in
+        try readStruct("PageHeader", required: [(1, .i32), (2, .i32), (3, .i32)]) { r, id, t in
             switch (id, t) {
             case (1, _): h.type = try r.readI32(t)
             case (2, _): h.uncompressedSize = try r.readI32(t)
             case (3, _): h.compressedSize = try r.readI32(t)
             case (5, .structure), (7, .structure):  // data page v1 / dictionary page
-                try r.readStruct { r, id, t in
+                let v1 = id == 5
+                try r.readStruct(v1 ? "DataPageHeader" : "DictionaryPageHeader",
+                                 required: v1 ? [(1, .i32), (2, .i32), (3, .i32), (4, .i32)] : [(1, .i32), (2, .i32)]) { r, id, t in
                     switch id {
                     case 1: h.numValues = try r.readI32(t)
                     case 2: h.encoding = try r.readI32(t)
@@ -270,7 +272,7 @@ extension ThriftCompactReader {
                     }
                 }
             case (8, .structure):
-                try r.readStruct { r, id, t in
+                try r.readStruct("DataPageHeaderV2", required: [(1, .i32), (2, .i32), (3, .i32), (4, .i32), (5, .i32), (6, .i32)]) { r, id, t in
                     switch (id, t) {
                     case (1, _): h.numValues = try r.readI32(t)
                     case (2, _): h.numNulls = try r.readI32(t)

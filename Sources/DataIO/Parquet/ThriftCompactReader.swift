@@ -193,6 +193,34 @@ struct ThriftCompactReader {
         structEnd()
     }
 
+    /// `readStruct` that also enforces the struct's required fields (parquet.thrift `required`):
+    /// each id in `required` must appear with a wire type compatible with its declared type
+    /// (`.i64` accepts any integer, `.i32` i32/i16/byte), else a `ThriftError` naming `name` and
+    /// the field. A flipped byte that renames or retypes a required field is caught here.
+    mutating func readStruct(_ name: String, required: [(id: Int16, type: TType)],
+                             _ field: (inout ThriftCompactReader, Int16, TType) throws -> Void) throws {
+        var seen: UInt64 = 0
+        let start = pos
+        try readStruct { r, id, t in
+            if let want = required.first(where: { $0.id == id })?.type, Self.compatible(t, want), id >= 0, id < 64 {
+                seen |= 1 << UInt64(id)
+            }
+            try field(&r, id, t)
+        }
+        for f in required where f.id < 0 || f.id >= 64 || seen & (1 << UInt64(f.id)) == 0 {
+            throw ThriftError(reason: "\(name) is missing required field \(f.id) (\(f.type))", offset: start)
+        }
+    }
+
+    static func compatible(_ t: TType, _ want: TType) -> Bool {
+        switch want {
+        case .i64: return t == .i64 || t == .i32 || t == .i16
+        case .i32: return t == .i32 || t == .i16 || t == .byte
+        case .boolTrue, .boolFalse: return t == .boolTrue || t == .boolFalse
+        default: return t == want
+        }
+    }
+
     /// Reads a list whose elements are read by `element`.
     mutating func readList(_ element: (inout ThriftCompactReader, TType) throws -> Void) throws {
         let (et, n) = try readListHeader()

@@ -78,11 +78,13 @@ public final class SafetensorsFile: @unchecked Sendable {
         base = p
         mappedSize = size
         do {
-            let n = Int(UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)))
-            guard n >= 2, n <= Self.maxHeaderBytes, n <= size - 8 else {
-                throw DataIOError("header length \(n) out of range for a file of \(size) bytes", at: loc,
+            // Range-check the u64 before converting it: a value ≥ 2^63 does not fit an Int.
+            let n64 = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+            guard n64 >= 2, n64 <= UInt64(Self.maxHeaderBytes), n64 <= UInt64(size - 8) else {
+                throw DataIOError("header length \(n64) out of range for a file of \(size) bytes", at: loc,
                                   hint: "not a safetensors file, or truncated")
             }
+            let n = Int(n64)
             dataStart = 8 + n
             let json: JSONValue
             do {
@@ -156,9 +158,26 @@ public final class SafetensorsFile: @unchecked Sendable {
             }
             out.append(SafetensorsTensorInfo(name: name, dtype: dtype, shape: shape, begin: Int(b), end: Int(e)))
         }
-        let sorted = out.sorted { $0.begin < $1.begin }
-        for i in sorted.indices.dropFirst() where sorted[i].begin < sorted[i - 1].end {
-            throw DataIOError("tensor overlaps '\(sorted[i - 1].name)'", at: SourceLocation(file: path, field: sorted[i].name))
+        // The tensors must tile the data section exactly (as the reference implementation
+        // checks): no overlap, no gap, nothing after the last one. A header length that is off
+        // by a byte shifts every tensor and is caught here.
+        let sorted = out.sorted { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        var expected = 0
+        for t in sorted {
+            if t.begin < expected {
+                throw DataIOError("tensor overlaps the previous tensor (data_offsets begin \(t.begin) < \(expected))",
+                                  at: SourceLocation(file: path, field: t.name))
+            }
+            if t.begin > expected {
+                throw DataIOError("gap of \(t.begin - expected) bytes before this tensor (data_offsets begin \(t.begin), expected \(expected))",
+                                  at: SourceLocation(file: path, field: t.name),
+                                  hint: "tensor offsets must tile the data section; the header length may be wrong")
+            }
+            expected = t.end
+        }
+        if expected != dataSize {
+            throw DataIOError("tensors cover \(expected) bytes but the data section has \(dataSize)", at: SourceLocation(file: path),
+                              hint: "tensor offsets must tile the data section; the header length may be wrong or the file truncated/extended")
         }
         return (out, meta)
     }

@@ -63,4 +63,32 @@ public enum CRC32C {
         }
         return ~c
     }
+
+    /// CRC-32C of A‖B from crc(A), crc(B) and len(B), without the bytes (zlib's `crc32_combine`,
+    /// GF(2) matrix squaring). Reference: https://github.com/madler/zlib/blob/v1.2.13/crc32.c
+    public static func combine(_ crcA: UInt32, _ crcB: UInt32, lengthB: UInt64) -> UInt32 {
+        if lengthB == 0 { return crcA }
+        func times(_ m: [UInt32], _ v: UInt32) -> UInt32 {
+            var v = v, s: UInt32 = 0, i = 0
+            while v != 0 { if v & 1 != 0 { s ^= m[i] }; v >>= 1; i += 1 }
+            return s
+        }
+        func square(_ m: [UInt32]) -> [UInt32] { (0..<32).map { times(m, m[$0]) } }
+        var odd = [UInt32](repeating: 0, count: 32)
+        odd[0] = 0x82F6_3B78
+        for i in 1..<32 { odd[i] = 1 << UInt32(i - 1) }
+        var even = square(odd)  // 2 zero bits
+        odd = square(even)      // 4 zero bits
+        var a = crcA, n = lengthB
+        repeat {
+            even = square(odd)
+            if n & 1 != 0 { a = times(even, a) }
+            n >>= 1
+            if n == 0 { break }
+            odd = square(even)
+            if n & 1 != 0 { a = times(odd, a) }
+            n >>= 1
+        } while n != 0
+        return a ^ crcB
+    }
 }

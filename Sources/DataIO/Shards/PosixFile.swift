@@ -48,6 +48,27 @@ struct PosixFile {
 
 /// File-system helpers shared by shard and pipeline writers.
 public enum AtomicFile {
+    /// `mkdir -p path`: a located `DataIOError` naming the component that failed and why
+    /// (e.g. `/dev/null` exists and is not a directory), instead of a Foundation error dump.
+    public static func makeDirectory(_ path: String) throws {
+        guard !path.isEmpty else { throw DataIOError("empty directory path", at: SourceLocation(file: "\"\"")) }
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
+            var st = stat()
+            if stat(prefix, &st) == 0 {
+                guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                    throw DataIOError("cannot create directory: '\(prefix)' exists and is not a directory", at: SourceLocation(file: path),
+                                      hint: "choose another output directory")
+                }
+                continue
+            }
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw DataIOError("cannot create directory '\(prefix)': \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
+            }
+        }
+    }
+
     /// Writes `bytes` to `path` atomically: `path.tmp`, fsync, rename, fsync of the directory.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         let tmp = path + ".tmp"

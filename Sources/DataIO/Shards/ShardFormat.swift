@@ -18,6 +18,12 @@ public enum ShardFormat {
     public static let flagScored: UInt32 = 1, flagFullEntropy: UInt32 = 2
     /// Per-sample flag bit 2 (version 2): the model's most probable token and its log-probability are stored.
     public static let flagExpected: UInt32 = 4
+    /// Header flag bits this version defines; any other bit set is an error.
+    public static let knownFlags: UInt32 = flagScored | flagFullEntropy | flagExpected
+    /// Largest uncompressed block a reader accepts, and the largest ratio of uncompressed to
+    /// compressed block size (zstd cannot exceed ~32 000:1 on a block); both are checked before
+    /// a block is allocated.
+    public static let maxBlockBytes: UInt32 = 1 << 30, maxCompressionRatio: UInt32 = 1 << 15
     /// File-name pattern of shard `i`.
     public static func fileName(_ i: Int) -> String {
         let s = String(i)
@@ -92,6 +98,12 @@ public struct ShardHeader: Sendable, Equatable {
         var h = ShardHeader()
         h.flags = r.u32()
         h.topK = r.u32()
+        guard h.flags & ~ShardFormat.knownFlags == 0, h.flags != ShardFormat.flagFullEntropy else {
+            throw DataIOError("bad header flags \(hex(h.flags)) (reserved bits set, or full entropy without scores)", at: loc)
+        }
+        guard p[104..<124].allSatisfy({ $0 == 0 }) else {
+            throw DataIOError("reserved header bytes 104–123 are not zero", at: loc)
+        }
         let dt = [p[24], p[25], p[26], p[27]]
         guard dt == [ShardFormat.dtypeU32, ShardFormat.dtypeF32, ShardFormat.dtypeU8, ShardFormat.compressionZstd] else {
             throw DataIOError("unsupported dtypes/compression \(dt)", at: loc)

@@ -116,11 +116,16 @@ public struct ShardManifest: Sendable, Equatable, Codable {
             throw DataIOError("manifest.json is corrupt: CRC-32C \(String(decoding: expect.dropLast(), as: UTF8.self)) != \(stored) stored in \(checksumFileName)",
                               at: SourceLocation(file: path), hint: "the manifest (or its checksum sidecar) was modified after writing")
         }
+        let m: ShardManifest
         do {
-            return try JSONDecoder().decode(ShardManifest.self, from: Data(bytes))
+            m = try JSONDecoder().decode(ShardManifest.self, from: Data(bytes))
         } catch {
             throw DataIOError("manifest is not valid: \(error)", at: SourceLocation(file: path))
         }
+        guard m.topK >= 1 else {
+            throw DataIOError("top_k must be ≥ 1, got \(m.topK)", at: SourceLocation(file: path, field: "top_k"))
+        }
+        return m
     }
 
     /// Writes `DIR/manifest.crc32c` then `DIR/manifest.json`, each atomically; `manifest.json`
@@ -143,6 +148,7 @@ public final class ShardDataset {
         self.directory = directory
         manifest = try ShardManifest.load(directory: directory)
         readers = try manifest.shards.map { try ShardReader(path: directory + "/" + $0.file) }
+        try Self.crossCheck(manifest, readers, directory: directory)
         var s: [Int] = [], n = 0
         for r in readers { s.append(n); n += r.count }
         starts = s
@@ -150,6 +156,40 @@ public final class ShardDataset {
     }
 
     public let count: Int
+
+    /// Only what the manifest lists, in its order: no unlisted shard files, and each file's
+    /// header (size, counts, top-K) agrees with its manifest entry — so swapped or extra
+    /// shard files are errors, not silently read.
+    static func crossCheck(_ m: ShardManifest, _ readers: [ShardReader], directory: String) throws {
+        let listed = Set(m.shards.map(\.file))
+        for n in ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        where n.hasSuffix(".eaft") && !listed.contains(n) {
+            throw DataIOError("shard file not listed in manifest.json", at: SourceLocation(file: directory + "/" + n),
+                              hint: "remove it, or rerun the pipeline to rebuild the directory")
+        }
+        for (info, r) in zip(m.shards, readers) {
+            let h = r.header
+            // The whole-file CRC the manifest records, from the header bytes and the stored body CRC.
+            let headCRC = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: r.bytes[0..<ShardFormat.headerSize]))
+            let whole = CRC32C.combine(headCRC, h.bodyCRC, lengthB: h.fileLength - UInt64(ShardFormat.headerSize))
+            let why = mismatch(info, h, topK: m.topK)
+                ?? (String(hex(whole).dropFirst(2)) == info.crc32c ? nil : "file CRC-32C \(String(hex(whole).dropFirst(2))) != \(info.crc32c)")
+            if let why {
+                throw DataIOError("shard header disagrees with manifest.json: \(why)", at: SourceLocation(file: r.path, field: "header"),
+                                  hint: "shard files were swapped, replaced or edited after writing")
+            }
+        }
+    }
+
+    /// How a shard header disagrees with its manifest entry and the manifest's top_k, or nil.
+    static func mismatch(_ info: ShardFileInfo, _ h: ShardHeader, topK: Int) -> String? {
+        if UInt64(info.bytes) != h.fileLength { return "file length \(h.fileLength) != \(info.bytes)" }
+        if UInt64(info.samples) != h.sampleCount { return "samples \(h.sampleCount) != \(info.samples)" }
+        if UInt64(info.tokens) != h.tokenCount { return "tokens \(h.tokenCount) != \(info.tokens)" }
+        if UInt64(info.labelTokens) != h.labelTokenCount { return "label tokens \(h.labelTokenCount) != \(info.labelTokens)" }
+        if UInt64(h.topK) != UInt64(clamping: topK) { return "topK \(h.topK) != top_k \(topK)" }
+        return nil
+    }
 
     /// Global sample `i`.
     public func sample(_ i: Int) throws -> ShardSample {

@@ -61,11 +61,15 @@ public final class ShardReader {
         guard h.fileLength == UInt64(p.count) else {
             throw DataIOError("file is \(p.count) bytes but the header says \(h.fileLength)", at: SourceLocation(file: file), hint: "truncated or extended shard")
         }
-        let tableEnd = h.blockTableOffset &+ h.blockTableLength
-        guard h.blockTableOffset >= UInt64(ShardFormat.headerSize), tableEnd == h.sampleIndexOffset,
-              h.sampleIndexOffset &+ h.sampleIndexLength == h.fileLength,
-              h.blockTableLength == UInt64(h.blockCount) * UInt64(ShardFormat.blockEntrySize),
-              h.sampleIndexLength == h.sampleCount * UInt64(ShardFormat.indexEntrySize) else {
+        // Every size is checked against the file length with overflow-checked arithmetic before
+        // it is converted to Int or used to allocate (a hostile sampleCount near 2^63 must not trap).
+        let (tableEnd, o1) = h.blockTableOffset.addingReportingOverflow(h.blockTableLength)
+        let (indexEnd, o2) = h.sampleIndexOffset.addingReportingOverflow(h.sampleIndexLength)
+        let (tableBytes, o3) = UInt64(h.blockCount).multipliedReportingOverflow(by: UInt64(ShardFormat.blockEntrySize))
+        let (indexBytes, o4) = h.sampleCount.multipliedReportingOverflow(by: UInt64(ShardFormat.indexEntrySize))
+        guard !o1, !o2, !o3, !o4, h.blockTableOffset >= UInt64(ShardFormat.headerSize), tableEnd == h.sampleIndexOffset,
+              indexEnd == h.fileLength, h.blockTableLength == tableBytes, h.sampleIndexLength == indexBytes,
+              h.sampleCount <= UInt64(UInt32.max) else {
             throw DataIOError("index section bounds are inconsistent", at: loc)
         }
         let ixBytes = UnsafeRawBufferPointer(rebasing: p[Int(h.blockTableOffset)..<Int(h.fileLength)])
@@ -79,8 +83,15 @@ public final class ShardReader {
         var expectFirst: UInt32 = 0, expectOffset = UInt64(ShardFormat.headerSize)
         for b in 0..<Int(h.blockCount) {
             let e = ShardBlockEntry.decode(&r)
-            guard e.firstSample == expectFirst, e.fileOffset == expectOffset, e.sampleCount > 0 else {
+            guard e.firstSample == expectFirst, e.fileOffset == expectOffset, e.sampleCount > 0,
+                  UInt64(e.firstSample) + UInt64(e.sampleCount) <= h.sampleCount,
+                  UInt64(e.compressedSize) <= h.blockTableOffset - expectOffset else {
                 throw DataIOError("block table entry \(b) is inconsistent", at: loc)
+            }
+            guard e.uncompressedSize <= ShardFormat.maxBlockBytes,
+                  UInt64(e.uncompressedSize) <= UInt64(e.compressedSize) * UInt64(ShardFormat.maxCompressionRatio) else {
+                throw DataIOError("block \(b) claims \(e.uncompressedSize) uncompressed bytes from \(e.compressedSize) compressed",
+                                  at: loc, hint: "at most \(ShardFormat.maxBlockBytes) bytes and a ratio of \(ShardFormat.maxCompressionRatio):1 (schemas/shard.v1.md)")
             }
             expectFirst += e.sampleCount
             expectOffset += UInt64(e.compressedSize)
@@ -95,8 +106,8 @@ public final class ShardReader {
         for i in 0..<Int(h.sampleCount) {
             let e = ShardIndexEntry(block: r.u32(), offset: r.u32(), tokenCount: r.u32(), labelCount: r.u32())
             guard Int(e.block) < blocks.count, e.offset < blocks[Int(e.block)].uncompressedSize,
-                  UInt32(i) >= blocks[Int(e.block)].firstSample,
-                  UInt32(i) < blocks[Int(e.block)].firstSample + blocks[Int(e.block)].sampleCount else {
+                  UInt64(i) >= UInt64(blocks[Int(e.block)].firstSample),
+                  UInt64(i) < UInt64(blocks[Int(e.block)].firstSample) + UInt64(blocks[Int(e.block)].sampleCount) else {
                 throw DataIOError("sample index entry \(i) points outside its block", at: loc)
             }
             tokens += UInt64(e.tokenCount)

@@ -37,7 +37,7 @@ public enum ShardVerifier {
                 if size != info.bytes { rep.problems.append("\(path): size \(size) != manifest \(info.bytes)") }
                 let c = String(hex(crc).dropFirst(2))
                 if c != info.crc32c { rep.problems.append("\(path): file CRC-32C \(c) != manifest \(info.crc32c)") }
-                let problems = verifyFile(path: path, expect: info, rep: &rep)
+                let problems = verifyFile(path: path, expect: info, topK: manifest.topK, rep: &rep)
                 rep.problems += problems
                 tokens += info.tokens
                 labels += info.labelTokens
@@ -54,7 +54,8 @@ public enum ShardVerifier {
     }
 
     /// Checks one file in depth; returns its problems.
-    public static func verifyFile(path: String, expect: ShardFileInfo?, rep: inout Report) -> [String] {
+    /// With `expect` (and the manifest's `topK`), every header field is cross-checked with the manifest.
+    public static func verifyFile(path: String, expect: ShardFileInfo?, topK: Int? = nil, rep: inout Report) -> [String] {
         var problems: [String] = []
         let reader: ShardReader
         do { reader = try ShardReader(path: path) } catch {
@@ -64,8 +65,8 @@ public enum ShardVerifier {
         let body = UnsafeRawBufferPointer(rebasing: reader.bytes[ShardFormat.headerSize..<reader.length])
         let bc = CRC32C.checksum(body)
         if bc != h.bodyCRC { problems.append("\(path): body checksum mismatch (stored \(hex(h.bodyCRC)), computed \(hex(bc)))") }
-        if let e = expect, e.samples != reader.count || e.tokens != Int(h.tokenCount) || e.labelTokens != Int(h.labelTokenCount) {
-            problems.append("\(path): counts disagree with manifest.json")
+        if let e = expect, let why = ShardDataset.mismatch(e, h, topK: topK ?? Int(h.topK)) {
+            problems.append("\(path): header disagrees with manifest.json: \(why)")
         }
         for b in 0..<reader.blocks.count {
             rep.blocks += 1

@@ -53,6 +53,15 @@ public struct ModelConfig: Sendable, Equatable, Codable {
             throw bad(k, "must be positive, got \(v)")
         }
         guard vocabSize < Int(Int32.max) else { throw bad("vocab_size", "too large") }
+        // Stated maxima (schemas/limits.md): far above any released model, small enough that
+        // products of dimensions cannot overflow and a hostile config.json cannot make us
+        // allocate before the tensor shapes are compared (`ModelWeights.load`).
+        for (k, v, limit) in [("hidden_size", hiddenSize, Self.maxHiddenSize), ("intermediate_size", intermediateSize, Self.maxIntermediateSize),
+                              ("num_hidden_layers", numLayers, Self.maxLayers), ("num_attention_heads", numHeads, Self.maxHeads),
+                              ("num_key_value_heads", numKVHeads, Self.maxHeads), ("head_dim", headDim, Self.maxHeadDim)] where v > limit {
+            throw ModelError("\(v) exceeds the maximum of \(limit)", at: .init(file: path, field: k),
+                             hint: "config.json is corrupt or describes a model far larger than eaft supports")
+        }
         guard numHeads % numKVHeads == 0 else {
             throw bad("num_key_value_heads", "\(numKVHeads) does not divide num_attention_heads \(numHeads)")
         }
@@ -60,6 +69,10 @@ public struct ModelConfig: Sendable, Equatable, Codable {
         guard rmsNormEps > 0 else { throw bad("rms_norm_eps", "must be positive") }
         guard rope.theta > 0 else { throw bad("rope_theta", "must be positive") }
     }
+
+    /// Upper bounds on config dimensions, checked by `validate` (stated in schemas/limits.md).
+    public static let maxHiddenSize = 1 << 16, maxIntermediateSize = 1 << 18, maxLayers = 1024
+    public static let maxHeads = 1024, maxHeadDim = 1024
 
     /// Parameter count (tied embeddings counted once).
     public var parameterCount: Int {

@@ -131,17 +131,12 @@ public final class ModelWeights: @unchecked Sendable {
     /// float32 once here, and each tensor's mapped pages are released after copying).
     /// Missing tensors and shape mismatches are errors naming the file and tensor. Extra
     /// tensors are ignored (e.g. `lm_head.weight` in a tied checkpoint, rotary buffers).
+    /// Every shape is compared with the checkpoint's header before anything is allocated, so a
+    /// config.json with absurd sizes is refused (naming the key) instead of allocating.
     public static func load(config: ModelConfig, checkpoint: SafetensorsCheckpoint) throws -> ModelWeights {
+        try checkShapes(config: config, checkpoint: checkpoint)
         let w = ModelWeights(config: config)
         for p in w.parameters {
-            guard let info = checkpoint.info(p.name) else {
-                throw ModelError("tensor missing from checkpoint", at: .init(file: checkpoint.directory, field: p.name),
-                                 hint: "does config.json match the weights (tie_word_embeddings, attention_bias, layers)?")
-            }
-            guard info.shape == p.shape else {
-                throw ModelError("tensor has shape \(info.shape), config implies \(p.shape)",
-                                 at: .init(file: checkpoint.directory, field: p.name))
-            }
             do {
                 try checkpoint.copyFloats(p.name, into: w.flat + p.offset, count: p.count)
             } catch let e as DataIOError {

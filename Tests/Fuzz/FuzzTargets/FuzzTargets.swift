@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DataIO
+import Foundation
+import Pipeline
+import Records
+import Tokenizer
+
+/// One fuzz target per reader (issue 17). Each takes arbitrary bytes and must return without
+/// trapping, hanging or allocating without bound: a value or a thrown error are both fine.
+/// Used by the libFuzzer driver (`eaft-fuzz`, scripts/fuzz.sh) and by `FuzzReplayTests`, which
+/// replays every input under Tests/Fixtures/fuzz/<target>/ in the ordinary test run.
+public enum FuzzTargets {
+    /// Target names, as used by scripts/fuzz.sh and Tests/Fixtures/fuzz/<name>/.
+    public static let names = ["json", "jsonl", "parquet", "safetensors", "shard", "tokenizer-json", "tokenizer-encode", "spec"]
+
+    /// Runs target `name` on `data`; false if there is no such target.
+    @discardableResult
+    public static func run(_ name: String, _ data: UnsafeRawBufferPointer) -> Bool {
+        switch name {
+        case "json": json(data)
+        case "jsonl": jsonl(data)
+        case "parquet": parquet(data)
+        case "safetensors": safetensors(data)
+        case "shard": shard(data)
+        case "tokenizer-json": tokenizerJSON(data)
+        case "tokenizer-encode": tokenizerEncode(data)
+        case "spec": spec(data)
+        default: return false
+        }
+        return true
+    }
+
+    /// A private scratch file per process (tmpfs when available): the file readers take paths.
+    static func scratch(_ data: UnsafeRawBufferPointer, _ suffix: String) -> String {
+        let dir = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        let path = "\(dir)/eaft-fuzz-\(getpid())\(suffix)"
+        if let f = fopen(path, "wb") {
+            if data.count > 0 { fwrite(data.baseAddress, 1, data.count, f) }
+            fclose(f)
+        }
+        return path
+    }
+
+    /// Writes synthesized seeds that ../shared has no files for (valid shards) into `dir`.
+    public static func writeSeeds(target: String, into dir: String) throws {
+        guard target == "shard" else { return }
+        let tmp = dir + "/.shard-seed"
+        try AtomicFile.makeDirectory(tmp)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        for (k, scored) in [(0, true), (1, false)] {
+            let w = ShardWriter(directory: tmp, options: ShardWriterOptions(blockBytes: 300, topK: 20))
+            for i in 0..<6 {
+                let t = 3 + i * 4
+                let ids = (0..<t).map { UInt32(($0 * 7919 + i) % 151_000) }
+                let mask = (0..<t).map { UInt8($0 > t / 2 ? 1 : 0) }
+                let meta = ShardSampleMeta(id: "seed\(i)", source: "fuzz", domain: "math", verdict: i % 2 == 0 ? "correct" : nil, reason: nil)
+                let f = (0..<t).map { Float($0) / Float(t) }
+                try w.append(scored ? ShardSample(meta: meta, ids: ids, lossMask: mask, logprob: f.map { -$0 }, gate: f, entropyTopK: f,
+                                                  entropyFull: i % 2 == 0 ? f : nil)
+                                    : ShardSample(meta: meta, ids: ids, lossMask: mask))
+            }
+            for info in try w.finish() { try FileManager.default.moveItem(atPath: tmp + "/" + info.file, toPath: dir + "/seed-\(k)-" + info.file) }
+        }
+    }
+
+    static func json(_ data: UnsafeRawBufferPointer) {
+        if let v = try? JSONParser.parse(data) {
+            var out: [UInt8] = []
+            JSONWriter().write(v, into: &out)
+            _ = try? JSONParser.parse(out)
+        }
+    }
+
+    /// JSONL / JSON array, plain or gzip / zstd (detected by magic), through the bounded reader.
+    static func jsonl(_ data: UnsafeRawBufferPointer) {
+        let path = scratch(data, ".jsonl")
+        var o = JSONLOptions()
+        o.maxLineBytes = 1 << 16
+        o.maxSkipBytes = 1 << 20
+        o.readBufferBytes = 4096
+        guard let r = try? JSONLReader(path: path, options: o) else { return }
+        var n = 0
+        while n < 100_000 { n += 1; guard let item = try? r.next() else { break }; _ = item }
+    }
+
+    static func parquet(_ data: UnsafeRawBufferPointer) {
+        let path = scratch(data, ".parquet")
+        ParquetFile.maxThreads = 1
+        guard let f = try? ParquetFile(path: path), let it = try? f.rows() else { return }
+        var n = 0
+        while n < 100_000 {
+            n += 1
+            do { guard try it.nextRow() != nil else { break } } catch { if it.currentRowGroup >= f.numRowGroups { break } }
+        }
+    }
+
+    static func safetensors(_ data: UnsafeRawBufferPointer) {
+        let path = scratch(data, ".safetensors")
+        guard let f = try? SafetensorsFile(path: path) else { return }
+        for t in f.tensors.prefix(64) {
+            _ = try? f.floats(t.name)
+            _ = try? f.integers(t.name)
+        }
+    }
+
+    static func shard(_ data: UnsafeRawBufferPointer) {
+        let path = scratch(data, ".eaft")
+        var rep = ShardVerifier.Report(directory: "")
+        _ = ShardVerifier.verifyFile(path: path, expect: nil, rep: &rep)
+        guard let r = try? ShardReader(path: path) else { return }
+        for i in 0..<min(r.count, 10_000) { _ = try? r.sample(i) }
+    }
+
+    static func tokenizerJSON(_ data: UnsafeRawBufferPointer) {
+        guard let t = try? Tokenizer.load(jsonBytes: Array(data)) else { return }
+        _ = t.encode("Hello, world! 12345 éè 中文 \u{1F600}")
+    }
+
+    /// The shared Qwen3 tokenizer (EAFT_FUZZ_TOKENIZER, or ../shared via EAFT_SHARED), loaded once.
+    nonisolated(unsafe) static var encoder: Tokenizer? = {
+        let env = ProcessInfo.processInfo.environment
+        let candidates = [env["EAFT_FUZZ_TOKENIZER"], env["EAFT_SHARED"].map { $0 + "/tokenizers/qwen3/tokenizer.json" }, "/work/shared/tokenizers/qwen3/tokenizer.json"]
+        for c in candidates.compactMap({ $0 }) where FileManager.default.fileExists(atPath: c) { return try? Tokenizer.load(path: c) }
+        return nil
+    }()
+
+    static func tokenizerEncode(_ data: UnsafeRawBufferPointer) {
+        guard let t = encoder else { return }
+        let ids = t.encode(String(decoding: data, as: UTF8.self), addSpecialTokens: true)
+        _ = t.decode(ids)
+    }
+
+    static func spec(_ data: UnsafeRawBufferPointer) {
+        _ = try? PipelineSpec.parse(yaml: String(decoding: data, as: UTF8.self), file: "fuzz.yaml")
+    }
+}
