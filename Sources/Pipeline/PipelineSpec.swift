@@ -59,6 +59,19 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         /// other key is passed to the template as a variable, as `apply_chat_template(**kwargs)`.
         public var options: [String: JSONValue]?
 
+        public init(kind: String? = nil, source: String? = nil, name: String? = nil, tokenizer: String, options: [String: JSONValue]? = nil) {
+            self.kind = kind
+            self.source = source
+            self.name = name
+            self.tokenizer = tokenizer
+            self.options = options
+        }
+
+        /// The renderer for this template: the model's own (`source`, Jinja) or a built-in (`kind`).
+        public func renderer() throws -> ConversationRendering {
+            source != nil ? try ModelTemplateRenderer(spec: self) : try TemplateRenderer(spec: self)
+        }
+
         /// What the manifest records as `chat_template`.
         public var label: String { kind ?? "jinja:" + (source ?? "") + (name.map { "#" + $0 } ?? "") }
     }

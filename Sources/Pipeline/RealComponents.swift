@@ -14,7 +14,7 @@ public enum RealComponents {
         var renderer: ConversationRendering?
         var tokFP: ShardManifest.Fingerprint?
         if let t = spec.template {
-            renderer = t.source != nil ? try ModelTemplateRenderer(spec: t) : try TemplateRenderer(spec: t)
+            renderer = try t.renderer()
             tokFP = try ShardManifest.Fingerprint.of(file: t.tokenizer)
         }
         var makeScorer: (() throws -> TokenScoring)?

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipeline
 import Records
 import Tokenizer
 
@@ -17,7 +18,7 @@ struct TokenizerChat: ParsableCommand {
     @Option(help: "A tokenizer.json file, or a folder containing one.")
     var tokenizer: String
 
-    @Option(help: "qwen3, qwen25 or llama3 (default: guessed from the tokenizer's added tokens).")
+    @Option(help: "The model's own template — a model folder, a tokenizer_config.json or a .jinja file (rendered as transformers does) — or a built-in one: qwen3, qwen25, llama3 (default: guessed from the tokenizer's added tokens).")
     var template: String?
 
     @Option(help: "JSON-lines input (default: stdin).")
@@ -33,6 +34,7 @@ struct TokenizerChat: ParsableCommand {
     var enableThinking: Bool?
 
     func run() throws {
+        if let template, FileManager.default.fileExists(atPath: template) { return try runModelTemplate(template) }
         let tok = try Tokenizer.load(path: tokenizer)
         let kind: ChatTemplate.Kind
         if let template {
@@ -67,6 +69,55 @@ struct TokenizerChat: ParsableCommand {
                 let r = try chat.render(messages: messages, tools: v["tools"]?.arrayValue ?? [], options: opts)
                 out = ["text": .string(r.text), "ids": .array(r.ids.map { .int(Int64($0)) }),
                        "loss_mask": .array(r.lossMask.map { .int(Int64($0)) })]
+            } catch {
+                errors += 1
+                let where_ = "\(input ?? "<stdin>"):\(lineNo)"
+                FileHandle.standardError.write(Data("\(where_): \(error)\n".utf8))
+                out = ["error": .string("\(where_): \(error)")]
+            }
+            print(out.description)
+        }
+        FileHandle.standardError.write(Data("{\"lines\":\(lineNo),\"errors\":\(errors)}\n".utf8))
+        if errors > 0 { throw ExitCode(1) }
+    }
+
+    /// The model's own Jinja template, through the pipeline's renderer (the same ids and masks as `eaft run`).
+    func runModelTemplate(_ path: String) throws {
+        var isDir: ObjCBool = false
+        let tokPath = FileManager.default.fileExists(atPath: tokenizer, isDirectory: &isDir) && isDir.boolValue
+            ? tokenizer + "/tokenizer.json" : tokenizer
+        var options: [String: JSONValue] = ["add_generation_prompt": .bool(addGenerationPrompt)]
+        if lastAssistantOnly { options["mask"] = .string("last_assistant") }
+        if let enableThinking { options["enable_thinking"] = .bool(enableThinking) }
+        let renderer: ConversationRendering
+        do {
+            renderer = try PipelineSpec.Template(source: path, tokenizer: tokPath, options: options).renderer()
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let tok = try Tokenizer.load(path: tokPath)
+        let handle: FileHandle
+        if let input {
+            guard let h = FileHandle(forReadingAtPath: input) else { throw ValidationError("cannot open \(input)") }
+            handle = h
+        } else {
+            handle = FileHandle.standardInput
+        }
+        let reader = LineReader(handle: handle)
+        var lineNo = 0, errors = 0
+        while let line = reader.next() {
+            lineNo += 1
+            if line.isEmpty { continue }
+            let out: JSONValue
+            do {
+                let v = try JSONParser.parse(line)
+                guard let msgs = v["messages"]?.arrayValue else { throw TokenizerError("no \"messages\" array") }
+                let record = Record(id: "line \(lineNo)", source: input ?? "<stdin>", domain: .math,
+                                    messages: try msgs.enumerated().map { try message($1, index: $0) }, tools: v["tools"]?.arrayValue ?? [])
+                let r = try renderer.render(record)
+                out = ["text": .string(tok.decode(r.ids.map { Int32(bitPattern: $0) })), "ids": .array(r.ids.map { .int(Int64($0)) }),
+                       "loss_mask": .array(r.mask.map { .int(Int64($0)) })]
             } catch {
                 errors += 1
                 let where_ = "\(input ?? "<stdin>"):\(lineNo)"

@@ -92,13 +92,21 @@ final class ShardHostileTests: XCTestCase {
         let (dir, m) = try makeDir("flags")
         let path = dir + "/" + m.shards[0].file
         let orig = try AtomicFile.read(path)
-        for flags: UInt32 in [4, 0x8000_0000, ShardFormat.flagFullEntropy] {
+        for flags: UInt32 in [8, 0x8000_0000, ShardFormat.flagFullEntropy] {
             try Data(orig).write(to: URL(fileURLWithPath: path))
             try edit(path) { le32(&$0, 16, flags) }
             try refreshManifest(dir)
             XCTAssertThrowsError(try ShardReader(path: path)) { XCTAssertTrue("\($0)".contains("flags"), "\($0)") }
             XCTAssertFalse(ShardVerifier.verify(directory: dir).ok, "flags \(flags)")
         }
+        // A defined bit the samples do not back (expected-token columns claimed, none stored).
+        try Data(orig).write(to: URL(fileURLWithPath: path))
+        let h = try ShardReader(path: path).header.flags
+        try edit(path) { le32(&$0, 16, h | ShardFormat.flagExpected) }
+        try refreshManifest(dir)
+        let v = ShardVerifier.verify(directory: dir)
+        XCTAssertFalse(v.ok)
+        XCTAssertTrue(v.problems.joined().contains("header flags"), "\(v.problems)")
         try Data(orig).write(to: URL(fileURLWithPath: path))
         try edit(path) { $0[110] = 1 }
         XCTAssertThrowsError(try ShardReader(path: path)) { XCTAssertTrue("\($0)".contains("reserved"), "\($0)") }

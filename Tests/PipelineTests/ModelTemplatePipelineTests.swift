@@ -81,4 +81,21 @@ final class ModelTemplatePipelineTests: XCTestCase {
         XCTAssertEqual(tok.decode(labelled), "2+3 = 5.<|im_end|>8.<|im_end|>")
         XCTAssertTrue(tok.decode(out.ids.map { Int32(bitPattern: $0) }).contains("You are a helpful AI assistant named SmolLM"))
     }
+
+    /// `eaft tokenizer chat --template FILE` renders with the model's own template, identically to the built-in one it matches.
+    func testTokenizerChatTakesTheModelsTemplate() throws {
+        let tok = try SharedData.require("tokenizers/qwen3/tokenizer.json").path
+        let tmpl = try SharedData.require("chat-templates/templates/qwen3-4b-thinking-2507.jinja").path
+        let input = try SharedData.tempDir("chatcli").path + "/c.jsonl"
+        try """
+            {"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"2+2?"},{"role":"assistant","content":"4","reasoning_content":"add"}]}
+            {"messages":[{"role":"user","content":"Weather?"},{"role":"assistant","content":"","tool_calls":[{"name":"get_weather","arguments":{"city":"Paris"}}]},{"role":"tool","content":"sunny"},{"role":"assistant","content":"Sunny."}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]}
+
+            """.write(toFile: input, atomically: true, encoding: .utf8)
+        let own = try EAFTBinary.run(["tokenizer", "chat", "--tokenizer", tok, "--template", tmpl, "--input", input])
+        let builtIn = try EAFTBinary.run(["tokenizer", "chat", "--tokenizer", tok, "--template", "qwen3", "--input", input])
+        XCTAssertEqual(own.status, 0, own.stderr)
+        XCTAssertEqual(own.stdout.split(separator: "\n").count, 2)
+        XCTAssertEqual(own.stdout, builtIn.stdout)
+    }
 }

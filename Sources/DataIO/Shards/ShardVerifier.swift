@@ -68,12 +68,19 @@ public enum ShardVerifier {
         if let e = expect, let why = ShardDataset.mismatch(e, h, topK: topK ?? Int(h.topK)) {
             problems.append("\(path): header disagrees with manifest.json: \(why)")
         }
+        // Header flag bits say what *every* sample holds (scored, full entropy, expected token).
+        var all: UInt32 = ShardFormat.flagScored | ShardFormat.flagFullEntropy | ShardFormat.flagExpected
+        var seen = 0
         for b in 0..<reader.blocks.count {
             rep.blocks += 1
             do {
                 let e = reader.blocks[b]
                 for i in Int(e.firstSample)..<Int(e.firstSample + e.sampleCount) {
-                    _ = try reader.sample(i)
+                    let s = try reader.sample(i)
+                    if !s.scored { all &= ~ShardFormat.flagScored }
+                    if s.entropyFull == nil { all &= ~ShardFormat.flagFullEntropy }
+                    if s.expectedID == nil { all &= ~ShardFormat.flagExpected }
+                    seen += 1
                     rep.samples += 1
                 }
                 // Records tile the block exactly.
@@ -85,6 +92,9 @@ public enum ShardVerifier {
             } catch {
                 problems.append("\(error)")
             }
+        }
+        if problems.isEmpty, seen > 0 || h.flags != 0, (seen > 0 ? all : 0) != h.flags {
+            problems.append("\(path): header flags \(h.flags) disagree with the samples (every sample holds \(seen > 0 ? all : 0))")
         }
         return problems
     }
