@@ -136,6 +136,13 @@ public final class Trainer: @unchecked Sendable {
             if masked && kept > 0 { scaleGrads(1 / Float(kept)) }
             let loss = denom > 0 ? wsum / Double(denom) : 0
             let norm = gradNorm()
+            guard loss.isFinite, norm.isFinite else {
+                // Stop before AdamW spreads NaN/Inf into every weight (and into a checkpoint).
+                throw TrainError("non-finite \(loss.isFinite ? "gradient norm \(norm)" : "loss \(loss)") at step \(state.step + 1) "
+                                 + "(epoch \(state.epoch), micro-batches \(mbs.startIndex)..<\(mbs.endIndex))",
+                                 at: "train step \(state.step + 1)",
+                                 hint: "NaN/Inf in the model weights or data; the weights were not updated")
+            }
             if config.maxGradNorm > 0 {
                 // torch.nn.utils.clip_grad_norm_: coef = max_norm / (norm + 1e-6), clamped to 1, always applied.
                 let coef = min(Float(config.maxGradNorm) / (Float(norm) + 1e-6), 1)

@@ -46,4 +46,19 @@ final class CodecsTests: XCTestCase {
         let block: [UInt8] = [0x05, 0x10] + Array("hello".utf8)
         XCTAssertEqual(try block.withUnsafeBytes { try Codecs.snappyDecompress($0, expected: 5, at: loc) }, Array("hello".utf8))
     }
+
+    /// Issue 17: a page / block that claims ~4 GB must be refused (snappy: its length header
+    /// exceeds what the input can expand to) or cost no up-front allocation (zstd, gzip).
+    func testHugeClaimedSizesAreRefusedWithoutAllocating() throws {
+        // snappy: varint 0x7FFFFFF0 (under the old 2 GiB cap, which zero-filled it) then one literal byte.
+        let snappy: [UInt8] = [0xF0, 0xFF, 0xFF, 0xFF, 0x07, 0x00, 0x41]
+        XCTAssertThrowsError(try snappy.withUnsafeBytes { try Codecs.snappyDecompress($0, at: loc) }) {
+            XCTAssertTrue("\($0)".contains("claims 2147483632 bytes"), "\($0)")
+        }
+        let src = Array("hello hello hello".utf8)
+        let z = src.withUnsafeBytes { Codecs.zstdCompress($0) }
+        XCTAssertThrowsError(try z.withUnsafeBytes { try Codecs.zstdDecompress($0, expected: 1 << 32, at: loc) })
+        let g = src.withUnsafeBytes { Codecs.gzipCompress($0) }
+        XCTAssertThrowsError(try g.withUnsafeBytes { try Codecs.gzipDecompress($0, expected: 1 << 32, at: loc) })
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 import Records
 import TestSupport
 import XCTest
@@ -94,5 +95,24 @@ final class TrainCLITests: XCTestCase {
         let (_, err) = try eaft(["eval", "--model", SharedData.repo("Tests/Fixtures/model/qwen3-bf16").path, "--data", "\(fx)/train.jsonl",
                                  "--threads", "1099511627776"], expectFailure: true)
         XCTAssertTrue(err.contains("--threads"), err)
+    }
+
+    /// Issue 17: NaN in the weights gave a silent NaN loss; now training stops with a located error.
+    func testNaNWeightsStopTrainingWithALocatedError() throws {
+        let src = try SharedData.require("reference/qwen3-tiny").path
+        let dir = try SharedData.tempDir("cli-nan")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("model").path
+        try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: src + "/config.json", toPath: model + "/config.json")
+        let lm = try CausalLM.load(directory: src)
+        let norm = try XCTUnwrap(lm.weights.parameter("model.norm.weight"))
+        (lm.weights.flat + norm.offset).update(repeating: .nan, count: norm.count)
+        try lm.weights.save(to: model + "/model.safetensors")
+        let fx = SharedData.repo("Tests/Fixtures/training").path
+        let (_, err) = try eaft(["train", "--model", model, "--data", "\(fx)/train.jsonl", "--output-dir", dir.path + "/out",
+                                 "--steps", "2", "--batch-tokens", "256"], expectFailure: true)
+        XCTAssertTrue(err.contains("non-finite loss") && err.contains("step 1"), err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path + "/out/checkpoint-1"), "no NaN checkpoint")
     }
 }

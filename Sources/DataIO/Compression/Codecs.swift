@@ -19,7 +19,11 @@ public enum Codecs {
         if let expected, expected != outLen {
             throw DataIOError("snappy block decodes to \(outLen) bytes, expected \(expected)", at: loc)
         }
-        guard outLen <= 1 << 31 else { throw DataIOError("snappy block claims \(outLen) bytes", at: loc) }
+        // A snappy element emits at most 64 bytes per 3 input bytes (copy with 2-byte offset), so
+        // a length header beyond ~22× the input is a lie; refuse it before allocating.
+        guard outLen <= 1 << 31, outLen <= 32 + src.count * 22 else {
+            throw DataIOError("snappy block claims \(outLen) bytes from \(src.count) compressed bytes", at: loc)
+        }
         var out = [UInt8](repeating: 0, count: outLen)
         var got = outLen
         let st = out.withUnsafeMutableBytes { o in
@@ -32,7 +36,8 @@ public enum Codecs {
     /// Decompresses a complete gzip (or zlib) stream; concatenated gzip members are joined.
     public static func gzipDecompress(_ src: UnsafeRawBufferPointer, expected: Int? = nil, at loc: SourceLocation) throws -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(expected ?? src.count * 4)
+        // Deflate cannot exceed 1032:1, so a claimed size beyond that is never reserved up front.
+        out.reserveCapacity(min(expected ?? src.count * 4, src.count &* 1032 + 64))
         var stream = GzipInflater()
         try stream.start(at: loc)
         defer { stream.end() }

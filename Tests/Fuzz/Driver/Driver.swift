@@ -11,6 +11,7 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMut
         FileHandle.standardError.write(Data("set EAFT_FUZZ_TARGET to one of: \(FuzzTargets.names.joined(separator: " "))\n".utf8))
         exit(2)
     }
+    FuzzTargets.prepare(fuzzTarget)
     if let dir = ProcessInfo.processInfo.environment["EAFT_FUZZ_SEED_DIR"] {
         do { try FuzzTargets.writeSeeds(target: fuzzTarget, into: dir) } catch { FileHandle.standardError.write(Data("seeds: \(error)\n".utf8)) }
     }

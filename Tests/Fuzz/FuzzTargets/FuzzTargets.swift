@@ -32,6 +32,12 @@ public enum FuzzTargets {
         return true
     }
 
+    /// One-time setup outside the timed runs (the encoder target loads an 11 MB tokenizer.json,
+    /// which takes longer than libFuzzer's per-input timeout under ASan).
+    public static func prepare(_ name: String) {
+        if name == "tokenizer-encode" { _ = encoder }
+    }
+
     /// A private scratch file per process (tmpfs when available): the file readers take paths.
     static func scratch(_ data: UnsafeRawBufferPointer, _ suffix: String) -> String {
         let dir = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
