@@ -6,8 +6,8 @@
     PY=$(bash scripts/setup_torch.sh)
     # the committed eaft-run fixture shards + the shared tiny reference model (CPU, ~1 min):
     $PY examples/train_hf.py
-    # the demo pipeline's shards and model (bash scripts/demo.sh makes out/demo and demo/build/model):
-    $PY examples/train_hf.py --model demo/build/model --data out/demo --output-dir out/hf-demo --steps 40
+    # the demo pipeline's shards and the real SmolLM2 (bash scripts/demo.sh makes out/demo and demo/build/smollm2):
+    $PY examples/train_hf.py --model demo/build/smollm2 --data out/demo --output-dir out/hf-demo --steps 10 --lr 1e-5 --batch-size 4
 
 Other modes: --mode dynamic | hybrid (--lam 0.5, --hybrid min) | sft | pow | sigmoid | masked | dft.
 --packing packs each micro-batch into one row (position_ids; no attention across samples);
