@@ -34,21 +34,30 @@ struct TokenizerChat: ParsableCommand {
     var enableThinking: Bool?
 
     func run() throws {
-        if let template, FileManager.default.fileExists(atPath: template) { return try runModelTemplate(template) }
-        let tok = try Tokenizer.load(path: tokenizer)
-        let kind: ChatTemplate.Kind
-        if let template {
-            guard let k = ChatTemplate.Kind(rawValue: template) else { throw ValidationError("unknown template \(template)") }
-            kind = k
+        // (messages, tools) -> (text, ids, mask), with the model's own template or a built-in one.
+        let render: ([Message], [JSONValue]) throws -> (String, [Int32], [UInt8])
+        if let template, FileManager.default.fileExists(atPath: template) {
+            render = try modelTemplate(template)
         } else {
-            guard let k = ChatTemplate.guessKind(for: tok) else {
-                throw ValidationError("cannot guess the template from \(tok.path); pass --template")
+            let tok = try Tokenizer.load(path: tokenizer)
+            let kind: ChatTemplate.Kind
+            if let template {
+                guard let k = ChatTemplate.Kind(rawValue: template) else { throw ValidationError("unknown template \(template)") }
+                kind = k
+            } else {
+                guard let k = ChatTemplate.guessKind(for: tok) else {
+                    throw ValidationError("cannot guess the template from \(tok.path); pass --template")
+                }
+                kind = k
             }
-            kind = k
-        }
-        let chat = try ChatTemplate(kind: kind, tokenizer: tok)
-        let opts = ChatTemplate.Options(addGenerationPrompt: addGenerationPrompt, mask: lastAssistantOnly ? .lastAssistant : .allAssistant,
+            let chat = try ChatTemplate(kind: kind, tokenizer: tok)
+            let opts = ChatTemplate.Options(addGenerationPrompt: addGenerationPrompt, mask: lastAssistantOnly ? .lastAssistant : .allAssistant,
                                             enableThinking: enableThinking)
+            render = { messages, tools in
+                let r = try chat.render(messages: messages, tools: tools, options: opts)
+                return (r.text, r.ids, r.lossMask)
+            }
+        }
         let handle: FileHandle
         if let input {
             guard let h = FileHandle(forReadingAtPath: input) else { throw ValidationError("cannot open \(input)") }
@@ -66,9 +75,8 @@ struct TokenizerChat: ParsableCommand {
                 let v = try JSONParser.parse(line)
                 guard let msgs = v["messages"]?.arrayValue else { throw TokenizerError("no \"messages\" array") }
                 let messages = try msgs.enumerated().map { try message($1, index: $0) }
-                let r = try chat.render(messages: messages, tools: v["tools"]?.arrayValue ?? [], options: opts)
-                out = ["text": .string(r.text), "ids": .array(r.ids.map { .int(Int64($0)) }),
-                       "loss_mask": .array(r.lossMask.map { .int(Int64($0)) })]
+                let (text, ids, mask) = try render(messages, v["tools"]?.arrayValue ?? [])
+                out = ["text": .string(text), "ids": .array(ids.map { .int(Int64($0)) }), "loss_mask": .array(mask.map { .int(Int64($0)) })]
             } catch {
                 errors += 1
                 let where_ = "\(input ?? "<stdin>"):\(lineNo)"
@@ -82,52 +90,20 @@ struct TokenizerChat: ParsableCommand {
     }
 
     /// The model's own Jinja template, through the pipeline's renderer (the same ids and masks as `eaft run`).
-    func runModelTemplate(_ path: String) throws {
+    func modelTemplate(_ path: String) throws -> ([Message], [JSONValue]) throws -> (String, [Int32], [UInt8]) {
         var isDir: ObjCBool = false
         let tokPath = FileManager.default.fileExists(atPath: tokenizer, isDirectory: &isDir) && isDir.boolValue
             ? tokenizer + "/tokenizer.json" : tokenizer
         var options: [String: JSONValue] = ["add_generation_prompt": .bool(addGenerationPrompt)]
         if lastAssistantOnly { options["mask"] = .string("last_assistant") }
         if let enableThinking { options["enable_thinking"] = .bool(enableThinking) }
-        let renderer: ConversationRendering
-        do {
-            renderer = try PipelineSpec.Template(source: path, tokenizer: tokPath, options: options).renderer()
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode(1)
-        }
+        let renderer = try PipelineSpec.Template(source: path, tokenizer: tokPath, options: options).renderer()
         let tok = try Tokenizer.load(path: tokPath)
-        let handle: FileHandle
-        if let input {
-            guard let h = FileHandle(forReadingAtPath: input) else { throw ValidationError("cannot open \(input)") }
-            handle = h
-        } else {
-            handle = FileHandle.standardInput
+        return { messages, tools in
+            let r = try renderer.render(Record(id: "chat", source: "eaft tokenizer chat", domain: .math, messages: messages, tools: tools))
+            let ids = r.ids.map { Int32(bitPattern: $0) }
+            return (tok.decode(ids), ids, r.mask)
         }
-        let reader = LineReader(handle: handle)
-        var lineNo = 0, errors = 0
-        while let line = reader.next() {
-            lineNo += 1
-            if line.isEmpty { continue }
-            let out: JSONValue
-            do {
-                let v = try JSONParser.parse(line)
-                guard let msgs = v["messages"]?.arrayValue else { throw TokenizerError("no \"messages\" array") }
-                let record = Record(id: "line \(lineNo)", source: input ?? "<stdin>", domain: .math,
-                                    messages: try msgs.enumerated().map { try message($1, index: $0) }, tools: v["tools"]?.arrayValue ?? [])
-                let r = try renderer.render(record)
-                out = ["text": .string(tok.decode(r.ids.map { Int32(bitPattern: $0) })), "ids": .array(r.ids.map { .int(Int64($0)) }),
-                       "loss_mask": .array(r.mask.map { .int(Int64($0)) })]
-            } catch {
-                errors += 1
-                let where_ = "\(input ?? "<stdin>"):\(lineNo)"
-                FileHandle.standardError.write(Data("\(where_): \(error)\n".utf8))
-                out = ["error": .string("\(where_): \(error)")]
-            }
-            print(out.description)
-        }
-        FileHandle.standardError.write(Data("{\"lines\":\(lineNo),\"errors\":\(errors)}\n".utf8))
-        if errors > 0 { throw ExitCode(1) }
     }
 
     /// One message in the eaft record form.
