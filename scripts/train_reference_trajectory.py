@@ -23,10 +23,15 @@ import json
 import math
 import os
 
+import sys
+
 import torch
 import transformers
 
-MASK64 = (1 << 64) - 1
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+# The trainer's data order and micro-batches, shared with the Python package's parity tests.
+from eaft.reference import epoch_order, plan  # noqa: E402
+
 TOPK = 20
 
 RUNS = [
@@ -38,41 +43,6 @@ RUNS = [
     dict(name="llama-eaft-linear", model="llama-tiny", loss="eaft", schedule="linear", warmup=0.2, lr=5e-4,
          batch_tokens=512, batch_samples=16, grad_accum=1, steps=10, shuffle=True, max_grad_norm=1.0, seed=3),
 ]
-
-
-class SplitMix64:
-    def __init__(self, seed):
-        self.state = seed & MASK64
-
-    def next(self):
-        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK64
-        z = self.state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
-        return z ^ (z >> 31)
-
-
-def epoch_order(n, seed, epoch, shuffle):
-    order = list(range(n))
-    if not shuffle or n < 2:
-        return order
-    rng = SplitMix64(seed ^ ((epoch * 0x9E3779B97F4A7C15) & MASK64))
-    for i in range(n - 1, 0, -1):
-        j = rng.next() % (i + 1)
-        order[i], order[j] = order[j], order[i]
-    return order
-
-
-def plan(order, lengths, batch_tokens, batch_samples):
-    out, i = [], 0
-    while i < len(order):
-        j, tok = i, 0
-        while j < len(order) and j - i < batch_samples and (j == i or tok + lengths[order[j]] <= batch_tokens):
-            tok += lengths[order[j]]
-            j += 1
-        out.append((i, j))
-        i = j
-    return out
 
 
 def schedule_factor(kind, k, w, n):

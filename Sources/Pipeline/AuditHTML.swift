@@ -4,10 +4,7 @@ import Foundation
 /// (probability × entropy density map as in the EAFT paper's Figure 1, gate histogram, per-source bars).
 extension AuditReport {
     public func html() -> String {
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        func esc(_ s: String) -> String { Self.escape(s) }
         func pct(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }
         func f(_ x: Double) -> String { String(format: "%.4g", x) }
         var rows = ""

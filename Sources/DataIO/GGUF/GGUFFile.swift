@@ -60,21 +60,9 @@ public final class GGUFFile: @unchecked Sendable {
     /// Maps and validates the file at `path`; throws a located `DataIOError` on any problem.
     public init(path: String) throws {
         self.path = path
-        let loc = SourceLocation(file: path)
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw DataIOError("cannot open GGUF file: \(String(cString: strerror(errno)))", at: loc)
-        }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw DataIOError("cannot stat file", at: loc) }
-        let size = Int(st.st_size)
-        guard size >= 24 else {
-            throw DataIOError("file too short for a GGUF header (\(size) bytes)", at: loc,
-                              hint: "a GGUF file starts with magic, version, tensor count and key/value count (24 bytes)")
-        }
-        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-            throw DataIOError("mmap failed: \(String(cString: strerror(errno)))", at: loc)
+        let (p, size) = try PosixFile.mapReadOnly(path, what: "GGUF file", minimumBytes: 24) { size in
+            DataIOError("file too short for a GGUF header (\(size) bytes)", at: SourceLocation(file: path),
+                        hint: "a GGUF file starts with magic, version, tensor count and key/value count (24 bytes)")
         }
         base = p
         fileSize = size

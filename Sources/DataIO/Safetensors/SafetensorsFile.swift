@@ -60,20 +60,9 @@ public final class SafetensorsFile: @unchecked Sendable {
     public init(path: String) throws {
         self.path = path
         let loc = SourceLocation(file: path)
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw DataIOError("cannot open safetensors file: \(String(cString: strerror(errno)))", at: loc)
-        }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw DataIOError("cannot stat file", at: loc) }
-        let size = Int(st.st_size)
-        guard size >= 8 else {
-            throw DataIOError("file too short for a safetensors header (\(size) bytes)", at: loc,
-                              hint: "a safetensors file starts with an 8-byte header length")
-        }
-        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-            throw DataIOError("mmap failed: \(String(cString: strerror(errno)))", at: loc)
+        let (p, size) = try PosixFile.mapReadOnly(path, what: "safetensors file", minimumBytes: 8) { size in
+            DataIOError("file too short for a safetensors header (\(size) bytes)", at: loc,
+                        hint: "a safetensors file starts with an 8-byte header length")
         }
         base = p
         mappedSize = size

@@ -44,6 +44,25 @@ struct PosixFile {
     }
 
     func abandon() { close(fd); unlink(path) }
+
+    /// Maps the whole file at `path` read-only (`PROT_READ`, `MAP_PRIVATE`) for the binary
+    /// readers (shards, safetensors, GGUF); the caller `munmap`s it. `what` names the file in
+    /// errors; a file shorter than `minimumBytes` throws `tooShort(size)` before anything is mapped.
+    static func mapReadOnly(_ path: String, what: String, minimumBytes: Int,
+                            tooShort: (Int) -> DataIOError) throws -> (base: UnsafeMutableRawPointer, size: Int) {
+        let loc = SourceLocation(file: path)
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DataIOError("cannot open \(what): \(String(cString: strerror(errno)))", at: loc) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw DataIOError("cannot stat \(what)", at: loc) }
+        let size = Int(st.st_size)
+        guard size >= minimumBytes else { throw tooShort(size) }
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw DataIOError("mmap failed: \(String(cString: strerror(errno)))", at: loc)
+        }
+        return (p, size)
+    }
 }
 
 /// File-system helpers shared by shard and pipeline writers.

@@ -25,17 +25,8 @@ public final class ShardReader {
     /// Opens `path`, checks header and index checksums and the section bounds.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw DataIOError("cannot open shard: \(String(cString: strerror(errno)))", at: SourceLocation(file: path)) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw DataIOError("cannot stat shard", at: SourceLocation(file: path)) }
-        let len = Int(st.st_size)
-        guard len >= ShardFormat.headerSize else {
-            throw DataIOError("file is \(len) bytes, shorter than the 128-byte header", at: SourceLocation(file: path), hint: "truncated shard")
-        }
-        guard let m = mmap(nil, len, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else {
-            throw DataIOError("mmap failed", at: SourceLocation(file: path))
+        let (m, len) = try PosixFile.mapReadOnly(path, what: "shard", minimumBytes: ShardFormat.headerSize) { len in
+            DataIOError("file is \(len) bytes, shorter than the 128-byte header", at: SourceLocation(file: path), hint: "truncated shard")
         }
         let p = UnsafeRawBufferPointer(start: UnsafeRawPointer(m), count: len)
         do {
