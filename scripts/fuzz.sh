@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 SHARED=${EAFT_SHARED:-$ROOT/../shared}
-[ -d "$SHARED" ] || SHARED=/work/shared
+[ -d "$SHARED" ] || echo "fuzz: $SHARED is absent; seeds come from the repository fixtures only" >&2
 BUILD=${EAFT_FUZZ_BUILD:-$ROOT/.build-fuzz}
 TARGETS="json jsonl parquet safetensors shard tokenizer-json tokenizer-encode spec"
 
