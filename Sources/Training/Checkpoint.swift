@@ -121,7 +121,8 @@ public enum Checkpoint {
         return steps.max().map { (outputDir as NSString).appendingPathComponent("checkpoint-\($0)") }
     }
 
-    static func write(_ s: String, to path: String) throws {
+    /// Writes `s` to `path` atomically (temporary file + rename).
+    public static func write(_ s: String, to path: String) throws {
         do { try s.write(toFile: path, atomically: true, encoding: .utf8) } catch { throw TrainError("cannot write: \(error)", at: path) }
     }
 }

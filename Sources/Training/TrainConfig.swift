@@ -12,8 +12,10 @@ public struct TrainConfig: Sendable, Codable, Equatable {
     public var data: [String] = []
     /// Held-out target-domain set (JSONL ids+mask or shard directory); optional.
     public var evalTarget: String? = nil
-    /// Held-out general-domain set (forgetting); optional.
-    public var evalGeneral: String? = nil
+    /// Held-out general-domain set(s) (forgetting); optional. One path gives the eval set
+    /// `general`; several (a list, each `path` or `name=path`) give `general:<name>` sets
+    /// (name defaults to the file name without extension), and forgetting pools them.
+    public var evalGeneral: [String] = []
     /// Output folder (checkpoints, metrics, report).
     public var outputDir: String = "out/train"
     /// Metrics JSONL path (default `<output_dir>/metrics.jsonl`).
@@ -105,7 +107,7 @@ public struct TrainConfig: Sendable, Codable, Equatable {
         s.model = try opt(.model, s.model)
         if let one = try? c.decode(String.self, forKey: .data) { s.data = [one] } else { s.data = try opt(.data, s.data) }
         s.evalTarget = try c.decodeIfPresent(String.self, forKey: .evalTarget)
-        s.evalGeneral = try c.decodeIfPresent(String.self, forKey: .evalGeneral)
+        if let one = try? c.decode(String.self, forKey: .evalGeneral) { s.evalGeneral = [one] } else { s.evalGeneral = try opt(.evalGeneral, s.evalGeneral) }
         s.outputDir = try opt(.outputDir, s.outputDir)
         s.metrics = try c.decodeIfPresent(String.self, forKey: .metrics)
         s.loss = try opt(.loss, s.loss); s.gate = try opt(.gate, s.gate)
@@ -155,6 +157,16 @@ public struct TrainConfig: Sendable, Codable, Equatable {
     /// Upper bounds checked by `validate`: tokens per micro-batch / per sample, LM-head chunk
     /// rows, threads.
     public static let maxTokens = 1 << 24, maxChunkRows = 1 << 16, maxThreads = 1024
+
+    /// The general eval sets as (set name, path): `general` for one, `general:<name>` for several.
+    public var generalEvalSets: [(name: String, path: String)] {
+        if evalGeneral.count == 1, !evalGeneral[0].contains("=") { return [("general", evalGeneral[0])] }
+        return evalGeneral.map { e in
+            let parts = e.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { return ("general:" + parts[0], parts[1]) }
+            return ("general:" + ((e as NSString).lastPathComponent as NSString).deletingPathExtension, e)
+        }
+    }
 
     /// The loss settings.
     public var lossSpec: LossSpec {

@@ -36,7 +36,7 @@ public final class Trainer: @unchecked Sendable {
         evalEngine = StepEngine(model: model, spec: LossSpec(weight: .sft), chunkRows: config.chunkRows)
         var sets: [(String, TrainDataset)] = []
         if let p = config.evalTarget { sets.append(("target", try TrainDataset.load(paths: [p], maxLen: maxLen, vocab: model.config.vocab))) }
-        if let p = config.evalGeneral { sets.append(("general", try TrainDataset.load(paths: [p], maxLen: maxLen, vocab: model.config.vocab))) }
+        for (name, p) in config.generalEvalSets { sets.append((name, try TrainDataset.load(paths: [p], maxLen: maxLen, vocab: model.config.vocab))) }
         evaluator = sets.isEmpty ? nil : Evaluator(sets: sets, batchTokens: config.batchTokens, batchSamples: config.batchSamples)
         let n = model.params.count
         m = .allocate(capacity: n); m.initialize(repeating: 0, count: n)
@@ -104,11 +104,13 @@ public final class Trainer: @unchecked Sendable {
         let warm = LRSchedule.warmupSteps(ratio: config.warmup, total: total)
         if let ev = evaluator {
             // Base-model entropies for the Figure-4 split, from the base weights.
-            if state.step == 0 { try ev.captureBaseEntropy(evalEngine) } else {
+            if state.step == 0 {
+                try ev.captureBaseEntropy(evalEngine)
+                recordEval(ev.baseResults(step: 0))  // the base pass is the step-0 evaluation
+            } else {
                 let base = try TrainModel.load(directory: config.model)
                 try ev.captureBaseEntropy(StepEngine(model: base, spec: LossSpec(weight: .sft), chunkRows: config.chunkRows))
             }
-            if state.step == 0 { recordEval(try ev.evaluate(evalEngine, step: 0)) }
         }
         let hyper = AdamWHyper(beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay)
         let bar = TerminalProgress()

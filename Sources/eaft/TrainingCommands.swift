@@ -1,12 +1,14 @@
 import ArgumentParser
 import DataIO
 import Foundation
+import Model
+import Tokenizer
 import Training
 import Yams
 
 /// Subcommands of the Training area (train, eval). Registered in EAFT.swift.
 enum TrainingCommands {
-    static let all: [ParsableCommand.Type] = [TrainCommand.self, EvalCommand.self]
+    static let all: [ParsableCommand.Type] = [TrainCommand.self, EvalCommand.self, PlotCommand.self]
 }
 
 /// `eaft train --config train.yaml [--resume DIR|auto] [--<key> <value> ...]`
@@ -82,7 +84,18 @@ struct EvalCommand: ParsableCommand {
     var model: String
 
     @Option(name: .long, help: "Held-out JSONL file(s) or shard directories; name=path to label them.")
-    var data: [String]
+    var data: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Multiple-choice JSONL ({\"context\", \"choices\", \"answer\"} lines); name=path to label them.",
+        discussion: "Accuracy by option log-likelihood as lm-evaluation-harness computes it (continuation = ' ' + choice)."))
+    var choices: [String] = []
+
+    @Option(name: .long, help: "tokenizer.json for --choices (default: the model folder's).")
+    var tokenizer: String?
+
+    @Option(name: .long, help: "Also write every question's choice log-likelihoods here (JSON lines: set, index, id, loglik).")
+    var loglikOut: String?
 
     @Option(name: .long, help: "Token budget per batch.")
     var batchTokens: Int = 16384
@@ -94,13 +107,16 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         if verbose { KernelInfo.printOnce() }
-        let m = try TrainModel.load(directory: model)
+        if data.isEmpty && choices.isEmpty { throw ValidationError("give --data and/or --choices") }
         if let threads {
             guard (1...TrainConfig.maxThreads).contains(threads) else {
                 throw TrainError("invalid '--threads': in 1...\(TrainConfig.maxThreads), got \(threads)")
             }
             TrainRuntime.setThreads(threads)
         }
+        if !choices.isEmpty { try runChoices() }
+        if data.isEmpty { return }
+        let m = try TrainModel.load(directory: model)
         var sets: [(String, TrainDataset)] = []
         for (i, d) in data.enumerated() {
             let parts = d.split(separator: "=", maxSplits: 1).map(String.init)
@@ -114,6 +130,32 @@ struct EvalCommand: ParsableCommand {
         try ev.captureBaseEntropy(engine)
         for r in try ev.evaluate(engine, step: 0) { print(String(decoding: try JSONEncoder.sorted.encode(r), as: UTF8.self)) }
     }
+
+    /// `--choices`: one JSON line (`ChoiceResult`) per multiple-choice set.
+    func runChoices() throws {
+        let lm = try CausalLM.load(directory: model)
+        let tok = try Tokenizer.load(path: tokenizer ?? (model as NSString).appendingPathComponent("tokenizer.json"))
+        var perQuestion = ""
+        for (i, d) in choices.enumerated() {
+            let parts = d.split(separator: "=", maxSplits: 1).map(String.init)
+            let (name, path) = parts.count == 2 ? (parts[0], parts[1]) : ("choices\(i)", d)
+            let reader = try LineReader(path: path)
+            var qs: [ChoiceQuestion] = []
+            while let line = reader.next() {
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                do { qs.append(try JSONDecoder().decode(ChoiceQuestion.self, from: Data(line))) } catch {
+                    throw TrainError("not a multiple-choice line: \(error)", at: "\(path):\(reader.lineNumber)",
+                                     hint: #"expected {"context": str, "choices": [str], "answer": int}"#)
+                }
+            }
+            let (r, ll) = try ChoiceEvaluation.evaluate(set: name, questions: qs, model: lm) { tok.encode($0) }
+            print(String(decoding: try JSONEncoder.sorted.encode(r), as: UTF8.self))
+            for (j, (q, l)) in zip(qs, ll).enumerated() {
+                perQuestion += String(decoding: try JSONEncoder.sorted.encode(QuestionLoglik(set: name, index: j, id: q.id, loglik: l)), as: UTF8.self) + "\n"
+            }
+        }
+        if let loglikOut { try Checkpoint.write(perQuestion, to: loglikOut) }
+    }
 }
 
 extension JSONEncoder {
@@ -123,6 +165,9 @@ extension JSONEncoder {
         return e
     }
 }
+
+/// One line of `eaft eval --loglik-out`.
+struct QuestionLoglik: Codable { var set: String; var index: Int; var id: String?; var loglik: [Double] }
 
 /// YAML file + `--key value` overrides → `TrainConfig` (unknown keys rejected by `TrainConfig`).
 enum TrainConfigLoader {

@@ -1,0 +1,138 @@
+"""The forgetting experiment's report (experiments/forgetting-smollm2.sh): reads every
+W/runs/*/results.json and writes into OUT
+  results.json   all runs (evaluations per step, token groups, multiple choice), small;
+  table.md       per target and variant, mean ± sd [min, max] over seeds of the changes from the
+                 base: general loss (wikitext-2 + C4, pooled), its token groups under the base
+                 (confident-conflict, confident-correct, uncertain), target loss, and for the
+                 medical target MedQA / MedMCQA accuracy;
+  fig1-<target>-density.svg   the target data's p–H density under the base (from `eaft audit`);
+  fig4-<target>-<group>.svg   Figure 4-style curves: each group's general loss over the steps,
+                 mean over seeds with the seed range shaded, one line per variant (`eaft plot`).
+Usage: python3 report.py WORK_DIR EAFT_BINARY OUT_DIR"""
+import glob, json, math, os, re, statistics, subprocess, sys
+
+W, E, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(OUT, exist_ok=True)
+runs = [json.load(open(p)) for p in sorted(glob.glob(f"{W}/runs/*/results.json"))]
+VARIANTS = ["sft", "eaft-static", "eaft-dynamic", "dft"]
+COLORS = {"sft": "#d62728", "eaft-static": "#1f77b4", "eaft-dynamic": "#2ca02c", "dft": "#9467bd"}
+GROUPS = [("all", "loss", "label_tokens"), ("confident-conflict", "confident_conflict_loss", "confident_conflict_tokens"),
+          ("confident-correct", "confident_correct_loss", "confident_correct_tokens"),
+          ("uncertain", "high_entropy_loss", "high_entropy_tokens")]
+
+
+def pooled(evals, step, prefix, key, ntok):
+    """Token-weighted mean of `key` over the sets starting with `prefix` at `step`."""
+    rows = [e for e in evals if e["step"] == step and (e["set"] == prefix or e["set"].startswith(prefix + ":"))]
+    n = sum(e[ntok] for e in rows if e.get(key) is not None)
+    return sum(e[key] * e[ntok] for e in rows if e.get(key) is not None) / n if n else float("nan")
+
+
+def steps(r):
+    return sorted({e["step"] for e in r["evals"]})
+
+
+def summary(xs):
+    xs = [x for x in xs if not math.isnan(x)]
+    if not xs: return None
+    return {"mean": statistics.fmean(xs), "sd": statistics.stdev(xs) if len(xs) > 1 else 0.0, "min": min(xs), "max": max(xs), "n": len(xs)}
+
+
+def fmt(s, digits=4, pct=False):
+    if s is None: return "—"
+    k = 100 if pct else 1
+    body = f"{s['mean'] * k:+.{digits}f}"
+    if s["n"] > 1: body += f" ± {s['sd'] * k:.{digits}f} [{s['min'] * k:+.{digits}f}, {s['max'] * k:+.{digits}f}]"
+    return body
+
+
+table, small = [], []
+for target in sorted({r["target"] for r in runs}):
+    tr = [r for r in runs if r["target"] == target]
+    base_run = tr[0]
+    base = {g: pooled(base_run["evals"], 0, "general", k, n) for g, k, n in GROUPS}
+    base_tok = {g: sum(e[n] for e in base_run["evals"] if e["step"] == 0 and e["set"].startswith("general")) for g, _, n in GROUPS}
+    base_target = pooled(base_run["evals"], 0, "target", "loss", "label_tokens")
+    base_choice = {}
+    if os.path.exists(f"{W}/base-choices.jsonl"):
+        base_choice = {c["set"]: c["acc"] for c in map(json.loads, open(f"{W}/base-choices.jsonl"))}
+    table.append(f"\n### Target: {target}\n")
+    table.append(f"Base SmolLM2-135M-Instruct: general loss {base['all']:.4f} nats ({base_tok['all']} tokens: "
+                 f"{base_tok['confident-conflict']} confident-conflict, {base_tok['confident-correct']} confident-correct, "
+                 f"{base_tok['uncertain']} uncertain); group losses {base['confident-conflict']:.3f} / {base['confident-correct']:.3f} / "
+                 f"{base['uncertain']:.3f}; target ({target}) held-out loss {base_target:.4f}"
+                 + "".join(f"; {k} accuracy {v * 100:.1f}%" for k, v in sorted(base_choice.items())) + ".\n")
+    hdr = ["variant", "seeds", "steps", "Δ target loss", "Δ general loss", "Δ confident-conflict", "Δ confident-correct", "Δ uncertain"]
+    if target == "medical": hdr += ["Δ MedQA acc (pts)", "Δ MedMCQA acc (pts)"]
+    table.append("| " + " | ".join(hdr) + " |")
+    table.append("|" + "---|" * len(hdr))
+    stats = {}
+    for v in VARIANTS:
+        vr = [r for r in tr if r["variant"] == v]
+        if not vr: continue
+        d = {}
+        d["target"] = summary([pooled(r["evals"], steps(r)[-1], "target", "loss", "label_tokens") - base_target for r in vr])
+        for g, k, n in GROUPS:
+            d[g] = summary([pooled(r["evals"], steps(r)[-1], "general", k, n) - base[g] for r in vr])
+        for cs in ["medqa", "medmcqa"]:
+            d[cs] = summary([next(c["acc"] for c in r["choices"] if c["set"] == cs) - base_choice[cs] for r in vr
+                             if any(c["set"] == cs for c in r["choices"]) and cs in base_choice])
+        stats[v] = d
+        row = [v, ",".join(str(r["seed"]) for r in vr), "/".join(sorted({str(r["steps"]) for r in vr})), fmt(d["target"]),
+               "**" + fmt(d["all"]) + "**", fmt(d["confident-conflict"], 3), fmt(d["confident-correct"], 3), fmt(d["uncertain"], 3)]
+        if target == "medical": row += [fmt(d["medqa"], 1, True), fmt(d["medmcqa"], 1, True)]
+        table.append("| " + " | ".join(row) + " |")
+    # The question of the issue, answered from the numbers (ranges over seeds, not one run).
+    if "sft" in stats:
+        for v in ["eaft-static", "eaft-dynamic"]:
+            if v not in stats or stats[v]["all"] is None: continue
+            s, e = stats["sft"], stats[v]
+            sep = e["all"]["max"] < s["all"]["min"]
+            tgt_overlap = not (e["target"]["min"] > s["target"]["max"] or e["target"]["max"] < s["target"]["min"])
+            seeds = min(s["all"]["n"], e["all"]["n"])
+            table.append(f"\n- {v} vs sft ({seeds} seed(s)): general-loss rise {e['all']['mean']:+.4f} vs {s['all']['mean']:+.4f} "
+                         f"(ratio {e['all']['mean'] / s['all']['mean']:.2f})" if s['all']['mean'] else "")
+            table.append(f"  — smaller beyond the seed spread (every {v} seed below every sft seed): **{'yes' if sep and seeds > 1 else 'no' if seeds > 1 else 'n/a, one seed'}**; "
+                         f"target loss change {e['target']['mean']:+.4f} vs {s['target']['mean']:+.4f}, seed ranges overlap: "
+                         f"**{'yes' if tgt_overlap else 'no'}**.")
+    # Figure 4-style curves
+    for g, k, n in GROUPS + [("target", "loss", "label_tokens")]:
+        series = []
+        for v in VARIANTS:
+            vr = [r for r in tr if r["variant"] == v]
+            if not vr: continue
+            common = sorted(set.intersection(*[set(steps(r)) for r in vr]))
+            xs, ys, lo, hi = [], [], [], []
+            pts = [(s, [pooled(r["evals"], s, "target" if g == "target" else "general", k, n) for r in vr]) for s in common]
+            if any(steps(r)[-1] not in common for r in vr):  # the last evaluation, at each run's own final step
+                pts.append((statistics.fmean(steps(r)[-1] for r in vr),
+                            [pooled(r["evals"], steps(r)[-1], "target" if g == "target" else "general", k, n) for r in vr]))
+            for s, vals in pts:
+                xs.append(s); ys.append(statistics.fmean(vals)); lo.append(min(vals)); hi.append(max(vals))
+            series.append({"name": f"{v} ({len(vr)} seed{'s' if len(vr) > 1 else ''})", "color": COLORS[v],
+                           "points": [[x, y] for x, y in zip(xs, ys)], "low": lo, "high": hi})
+        title = (f"{target}: held-out target loss" if g == "target" else
+                 f"{target}: general loss (wikitext-2 + C4), {g} tokens under the base")
+        chart = {"title": title, "x_label": "optimizer step", "y_label": "mean CE (nats)", "series": series}
+        cj = os.path.join(OUT, f"fig4-{target}-{g}.json")
+        with open(cj, "w") as f: json.dump(chart, f)
+        subprocess.run([E, "plot", cj, "--out", os.path.join(OUT, f"fig4-{target}-{g}.svg")], check=True)
+        os.remove(cj)
+    # Figure 1: the density map from the audit's HTML (drawn by eaft audit)
+    html = f"{W}/audit-{target}.html"
+    if os.path.exists(html):
+        m = re.search(r"<figure>(<svg.*?</svg>)", open(html, encoding="utf-8").read(), re.S)
+        if m:
+            svg = m.group(1)
+            if "xmlns=" not in svg[:200]: svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+            open(os.path.join(OUT, f"fig1-{target}-density.svg"), "w").write(svg + "\n")
+    if os.path.exists(f"{W}/audit-{target}.json"):
+        a = json.load(open(f"{W}/audit-{target}.json"))
+        keep = {k: a[k] for k in a if isinstance(a[k], (int, float, str))}
+        small.append({"target": target, "audit": keep})
+
+for r in runs: r.pop("config", None)
+with open(os.path.join(OUT, "results.json"), "w") as f:
+    json.dump({"runs": runs, "audits": small}, f, indent=None, sort_keys=True, separators=(",", ":"))
+open(os.path.join(OUT, "table.md"), "w").write("\n".join(table) + "\n")
+print("\n".join(table))
