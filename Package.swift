@@ -51,7 +51,7 @@ let package = Package(
         // Tests. TestSupport locates ../shared (or $EAFT_SHARED) and skips cleanly without it.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: settings),
         // Fuzz targets (issue 17): one per reader, shared by the libFuzzer driver and the replay tests.
-        .target(name: "FuzzTargets", dependencies: ["Records", "DataIO", "Tokenizer", "Pipeline"], path: "Tests/Fuzz/FuzzTargets",
+        .target(name: "FuzzTargets", dependencies: ["Records", "DataIO", "Tokenizer", "Jinja", "Pipeline"], path: "Tests/Fuzz/FuzzTargets",
                 swiftSettings: settings),
         .executableTarget(name: "eaft-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver", swiftSettings: settings),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TestSupport"], swiftSettings: settings),

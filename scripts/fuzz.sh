@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of eaft's readers with libFuzzer + AddressSanitizer (issue 17).
 #
 #   scripts/fuzz.sh TARGET SECONDS     run one target (json jsonl parquet safetensors shard
-#                                      tokenizer-json tokenizer-encode spec)
+#                                      tokenizer-json tokenizer-encode spec gguf jinja)
 #   scripts/fuzz.sh --smoke [SECONDS]  every target for SECONDS (default 20); CI calls this
 #   scripts/fuzz.sh --build            only build the instrumented driver
 #
@@ -17,7 +17,7 @@ ROOT=$PWD
 SHARED=${EAFT_SHARED:-$ROOT/../shared}
 [ -d "$SHARED" ] || echo "fuzz: $SHARED is absent; seeds come from the repository fixtures only" >&2
 BUILD=${EAFT_FUZZ_BUILD:-$ROOT/.build-fuzz}
-TARGETS="json jsonl parquet safetensors shard tokenizer-json tokenizer-encode spec"
+TARGETS="json jsonl parquet safetensors shard tokenizer-json tokenizer-encode spec gguf jinja"
 
 build() {
     swift build --build-path "$BUILD" --product eaft-fuzz \
@@ -49,6 +49,10 @@ seeds() {
             for f in $(find "$SHARED/data/tokenizer-parity" "$SHARED/data/general" -type f | sort | head -20); do add "$f" 4096; done ;;
         spec)
             for f in "$ROOT"/pipelines/*.yaml "$ROOT"/demo/*.yaml; do [ -f "$f" ] && add "$f"; done ;;
+        gguf)
+            for f in $(find "$SHARED/reference/gguf" -name '*.gguf' -size -400k 2>/dev/null | sort); do add "$f" 1000000; done ;;
+        jinja)
+            for f in $(find "$SHARED/chat-templates/templates" -type f 2>/dev/null | sort); do add "$f" 65536; done ;;
     esac
     for f in "$ROOT/Tests/Fixtures/fuzz/$t"/*; do [ -f "$f" ] && cp "$f" "$d/"; done
     return 0
@@ -62,7 +66,7 @@ run() {
     mkdir -p "$art"
     seeds "$t" "$corpus"
     local maxlen=65536
-    case $t in parquet|safetensors|tokenizer-json) maxlen=1000000 ;; esac
+    case $t in parquet|safetensors|tokenizer-json|gguf) maxlen=1000000 ;; esac
     echo "== $t: ${secs}s, $(ls "$corpus" | wc -l) seeds" >&2
     local rc=0
     EAFT_FUZZ_TARGET=$t EAFT_FUZZ_SEED_DIR=$corpus EAFT_SHARED=$SHARED ASAN_OPTIONS=detect_leaks=0 \

@@ -38,4 +38,21 @@ if [ "${SKIP_COMPRESSED:-0}" != "1" ]; then
   [ -s "$OUT.gz" ] || gzip -1 -c "$OUT" > "$OUT.gz"
   run "$OUT.gz" "gzip"
 fi
+# One 1 GB line at the default limits (maxLineBytes 64 MiB): skipped unbuffered with a located
+# error, the lines after it still read, memory stays bounded.
+LONG=/tmp/eaft_mem_1g_line.jsonl
+if [ ! -s "$LONG" ]; then
+  python3 - "$LONG" <<'PY'
+import sys
+with open(sys.argv[1], "wb") as f:
+    f.write(b'{"text": "before"}\n{"text": "')
+    chunk = b"x" * (1 << 20)
+    for _ in range(1024): f.write(chunk)
+    f.write(b'"}\n{"text": "after"}\n')
+PY
+fi
+run "$LONG" "one 1 GiB line"
+grep -q '"records":2' /tmp/eaft_mem_stderr.txt || grep -q '"lines":3' /tmp/eaft_mem_stderr.txt || {
+  echo "FAIL: the lines around the 1 GiB line were not both read:"; tail -5 /tmp/eaft_mem_stderr.txt; exit 1; }
+grep -m1 -i "line 2" /tmp/eaft_mem_stderr.txt || { echo "FAIL: no located error for line 2"; tail -5 /tmp/eaft_mem_stderr.txt; exit 1; }
 echo "OK: peak RSS below 150 MB"

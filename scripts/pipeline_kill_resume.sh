@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Crash-safety and partitioning check of `eaft run` (schemas/pipeline.md, "Execution"):
 #   1. a reference run of SPEC;
-#   2. RUNS times: start a run, kill -9 it at a random moment (sometimes twice), then finish it
-#      with --resume and require every output file to be byte-identical to the reference;
+#   2. RUNS times: start a run, stop it at a random moment (sometimes twice) with SIGKILL, SIGTERM
+#      or SIGINT in turn, then finish it with --resume and require every output file to be
+#      byte-identical to the reference;
+#   2b. disk full: the run writes onto a tmpfs too small for its output (a private mount
+#      namespace, `unshare -Urm`; skipped with a message where that is not permitted); it must
+#      fail with a located "No space left on device" error and no manifest, and after the
+#      filesystem is grown the same command with --resume must finish byte-identical;
 #   3. a 4-way partitioned run (--partition i/4, each with a different thread count) + eaft merge,
 #      required to be byte-identical to the reference too.
 # Usage: bash scripts/pipeline_kill_resume.sh [SPEC] [RUNS]    (default pipelines/demo.yaml, 10)
@@ -37,7 +42,8 @@ for i in $(seq 1 "$RUNS"); do
     "$EAFT" run "$SPEC" --out "$out" $flag > /dev/null 2>&1 &
     pid=$!
     sleep "$delay"
-    if kill -9 "$pid" 2>/dev/null; then state="killed at ${delay}s"; else state="finished before ${delay}s"; fi
+    sig=$(( (i + k) % 3 )); sig=$([ $sig = 0 ] && echo KILL || { [ $sig = 1 ] && echo TERM || echo INT; })
+    if kill -s "$sig" "$pid" 2>/dev/null; then state="SIG$sig at ${delay}s"; else state="finished before ${delay}s"; fi
     wait "$pid" 2>/dev/null || true
     echo "run $i.$k: $state (committed units: $(ls "$out/.work/parts" 2>/dev/null | grep -c '\.part$' || true))"
     flag="--resume"
@@ -45,6 +51,34 @@ for i in $(seq 1 "$RUNS"); do
   "$EAFT" run "$SPEC" --out "$out" --resume > /dev/null 2>"$WORK/err$i" || { echo "run $i: resume failed: $(cat "$WORK/err$i")"; fail=1; continue; }
   if same "$WORK/ref" "$out"; then echo "run $i: resumed output byte-identical"; else echo "run $i: MISMATCH"; fail=1; fi
 done
+
+echo "== disk full (tmpfs of 96 KiB), then --resume after growing it"
+if unshare -Urm true 2>/dev/null; then
+  abs_spec=$(cd "$(dirname "$SPEC")" && pwd)/$(basename "$SPEC")
+  mkdir -p "$WORK/full"
+  # In a private mount namespace: mount a tiny tmpfs on $WORK/full, run into it (must fail),
+  # grow it, resume; then copy the result out for the comparison.
+  unshare -Urm bash -c '
+    set -u
+    mount -t tmpfs -o size=96k none "$1/full" || exit 3
+    "$2" run "$3" --out "$1/full/out" > /dev/null 2> "$1/full-err.txt"; rc=$?
+    [ -f "$1/full/out/manifest.json" ] && echo "manifest written on a full disk" >> "$1/full-err.txt"
+    echo $rc > "$1/full-rc.txt"
+    mount -o remount,size=256m none "$1/full" || exit 4
+    "$2" run "$3" --out "$1/full/out" --resume > /dev/null 2> "$1/full-err2.txt" || exit 5
+    cp -r "$1/full/out" "$1/full-out"
+  ' _ "$WORK" "$PWD/$EAFT" "$abs_spec" && ok=1 || ok=0
+  rc=$(cat "$WORK/full-rc.txt" 2>/dev/null || echo "?")
+  if [ "$rc" = 0 ] || ! grep -q "No space left on device" "$WORK/full-err.txt" 2>/dev/null || grep -q "manifest written" "$WORK/full-err.txt"; then
+    echo "disk full: expected a failure naming ENOSPC and no manifest; exit $rc, stderr: $(head -c 600 "$WORK/full-err.txt" 2>/dev/null)"; fail=1
+  else
+    echo "disk full: exit $rc, $(grep -m1 -o '[^ ]*No space left on device.*' "$WORK/full-err.txt" | head -c 200)"
+  fi
+  if [ $ok = 1 ] && same "$WORK/ref" "$WORK/full-out"; then echo "disk full: resumed output byte-identical"
+  else echo "disk full: resume after growing the filesystem failed or differs: $(cat "$WORK/full-err2.txt" 2>/dev/null | head -c 600)"; fail=1; fi
+else
+  echo "disk full: SKIPPED (unshare -Urm is not permitted here, so no private tmpfs can be mounted)"
+fi
 
 echo "== 4-way partitioned run + merge"
 for p in 0 1 2 3; do

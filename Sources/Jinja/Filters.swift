@@ -101,7 +101,7 @@ enum Filters {
             var indent: String? = nil
             if let iv = a.get(0, "indent") {
                 switch iv {
-                case .int(let n): indent = String(repeating: " ", count: max(0, n))
+                case .int(let n): indent = String(repeating: " ", count: try PyOps.repeatCount(1, n, Limits.maxRepeatBytes))
                 case .string(let s): indent = s
                 default: break
                 }
@@ -119,7 +119,7 @@ enum Filters {
         t["indent"] = { v, a, _ in
             let w = a.get(0, "width") ?? .int(4)
             let ind: String
-            if case .string(let s) = w { ind = s } else { ind = String(repeating: " ", count: PyOps.int(w) ?? 4) }
+            if case .string(let s) = w { ind = s } else { ind = String(repeating: " ", count: try PyOps.repeatCount(1, PyOps.int(w) ?? 4, Limits.maxRepeatBytes)) }
             let first = a.get(1, "first")?.truthy ?? false, blank = a.get(2, "blank")?.truthy ?? false
             var lines = try Text.split((PyFormat.str(v) + "\n").replacingNewlines(), "\n")
             if lines.last == "" { lines.removeLast() }
@@ -210,10 +210,13 @@ enum Filters {
             var out: [Value] = []
             var k = 0
             while k < items.count {
-                var chunk = Array(items[k..<min(k + n, items.count)])
-                if chunk.count < n, let fill = a.get(1, "fill_with") { chunk += Array(repeating: fill, count: n - chunk.count) }
+                let end = n >= items.count - k ? items.count : k + n  // no k + n overflow for huge n
+                var chunk = Array(items[k..<end])
+                if chunk.count < n, let fill = a.get(1, "fill_with") {
+                    chunk += Array(repeating: fill, count: try PyOps.repeatCount(1, n - chunk.count, Limits.maxRepeatElements))
+                }
                 out.append(.list(chunk))
-                k += n
+                k = end
             }
             return .list(out)
         }

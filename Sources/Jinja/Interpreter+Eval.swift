@@ -89,6 +89,7 @@ extension Interpreter {
             for x in parts {
                 let v = try eval(x, scope, p)
                 if case .string(let t) = v { s += t } else { s += PyFormat.str(v) }
+                if s.utf8.count > Limits.maxRepeatBytes { throw JinjaError(.limit, "string result would exceed \(Limits.maxRepeatBytes) bytes") }
             }
             return .string(s)
         case .cond(let test, let then, let other):

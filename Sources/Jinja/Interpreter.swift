@@ -102,8 +102,25 @@ final class Interpreter {
         return result
     }
 
+    /// Statements executed so far (bounded by `Limits.maxSteps`).
+    var steps = 0
+
+    /// Counts `n` steps and checks the step and output bounds.
+    @inline(__always)
+    func charge(_ n: Int = 1) throws {
+        steps += n
+        if steps > options.maxSteps {
+            throw JinjaError(.limit, "rendering took more than \(options.maxSteps) steps", hint: "a loop that does not end in reasonable time")
+        }
+        if out.utf8.count > options.maxOutputBytes {
+            throw JinjaError(.limit, "rendered text exceeds \(options.maxOutputBytes) bytes")
+        }
+    }
+
     func exec(_ nodes: [Node], _ scope: Scope) throws -> Flow {
+        try charge()
         for node in nodes {
+            try charge()
             switch node {
             case .text(let s):
                 out += s

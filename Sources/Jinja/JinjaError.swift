@@ -21,6 +21,10 @@ public struct JinjaError: Error, Sendable, Equatable, CustomStringConvertible {
         case recursion
         /// Forbidden operation in transformers' immutable sandbox (jinja2 `SecurityError`).
         case security
+        /// A resource limit of this engine (work steps, output size, repetition size; `Limits`):
+        /// jinja2 has none, so a hostile template (a GGUF's metadata is user data) would hang or
+        /// exhaust memory there.
+        case limit
         /// Transformers' own pre/post-processing refused the input (`ValueError` in `render_jinja_template`).
         case input
     }
@@ -74,4 +78,16 @@ public struct SourcePos: Sendable, Equatable {
         self.line = line
         self.column = column
     }
+}
+
+/// Resource bounds of one rendering (checked before the work or allocation they bound). Real chat
+/// templates stay orders of magnitude below them: the 2,848 golden renderings take at most a few
+/// thousand steps and produce at most a few hundred KiB.
+public enum Limits {
+    /// Statements executed plus loop iterations.
+    public static let maxSteps = 20_000_000
+    /// Rendered text, including captured blocks and macro output (UTF-8 bytes).
+    public static let maxOutputBytes = 64 << 20
+    /// Result of `str * n`, `+` and `~` (bytes) and of `list * n`, `+` (elements).
+    public static let maxRepeatBytes = 64 << 20, maxRepeatElements = 10_000_000
 }

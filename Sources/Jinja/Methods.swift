@@ -140,6 +140,7 @@ extension Members {
             let n = s.unicodeScalars.count
             if width <= n { return .string(s) }
             let pad = width - n
+            _ = try PyOps.repeatCount(max(1, fill.utf8.count), pad, Limits.maxRepeatBytes)
             switch name {
             case "ljust": return .string(s + String(repeating: fill, count: pad))
             case "rjust", "zfill": return .string(String(repeating: fill, count: pad) + s)

@@ -49,6 +49,7 @@ enum Printf {
             }
             if conv == "s" || conv == "r", let p = prec, let n = Int(p) { s = String(s.unicodeScalars.prefix(n)) }
             if let w = Int(width), s.unicodeScalars.count < w {
+                _ = try PyOps.repeatCount(1, w, Limits.maxRepeatBytes)
                 let pad = String(repeating: flags.contains("0") && !flags.contains("-") && conv != "s" ? "0" : " ",
                                  count: w - s.unicodeScalars.count)
                 s = flags.contains("-") ? s + pad : pad + s

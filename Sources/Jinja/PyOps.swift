@@ -4,6 +4,16 @@ import Foundation
 /// Strings compare by code point (not Swift's canonical equivalence) and index by code point.
 /// Reference: https://docs.python.org/3/reference/expressions.html
 enum PyOps {
+    /// `max(0, n)`, or a `.limit` error when `unit × n` would exceed `limit` (checked without overflow).
+    static func repeatCount(_ unit: Int, _ n: Int, _ limit: Int) throws -> Int {
+        let n = max(0, n)
+        if unit == 0 { return 0 }  // the result is empty whatever n is
+        if n > limit / unit {
+            throw JinjaError(.limit, "repetition result would exceed \(limit) \(limit == Limits.maxRepeatBytes ? "bytes" : "elements")")
+        }
+        return n
+    }
+
     static func equal(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.string(let x), .string(let y)): return Text.bytesEqual(x, y)
@@ -76,8 +86,12 @@ enum PyOps {
 
     static func add(_ a: Value, _ b: Value) throws -> Value {
         switch (a, b) {
-        case (.string(let x), .string(let y)): return .string(x + y)
-        case (.list(let x), .list(let y)): return .list(x + y)
+        case (.string(let x), .string(let y)):
+            if x.utf8.count + y.utf8.count > Limits.maxRepeatBytes { throw JinjaError(.limit, "string result would exceed \(Limits.maxRepeatBytes) bytes") }
+            return .string(x + y)
+        case (.list(let x), .list(let y)):
+            if x.count + y.count > Limits.maxRepeatElements { throw JinjaError(.limit, "list result would exceed \(Limits.maxRepeatElements) elements") }
+            return .list(x + y)
         case (.tuple(let x), .tuple(let y)): return .tuple(x + y)
         case (.undefined(let u), _): throw u.error
         case (_, .undefined(let u)): throw u.error
@@ -115,9 +129,10 @@ enum PyOps {
             throw unsupported
         case .mul:
             switch (a, b) {
-            case (.string(let s), _) where int(b) != nil: return .string(String(repeating: s, count: max(0, int(b)!)))
-            case (_, .string(let s)) where int(a) != nil: return .string(String(repeating: s, count: max(0, int(a)!)))
-            case (.list(let l), _) where int(b) != nil: return .list(Array(repeating: l, count: max(0, int(b)!)).flatMap { $0 })
+            case (.string(let s), _) where int(b) != nil: return .string(String(repeating: s, count: try repeatCount(s.utf8.count, int(b)!, Limits.maxRepeatBytes)))
+            case (_, .string(let s)) where int(a) != nil: return .string(String(repeating: s, count: try repeatCount(s.utf8.count, int(a)!, Limits.maxRepeatBytes)))
+            case (.list(let l), _) where int(b) != nil:
+                return .list(Array(repeating: l, count: try repeatCount(l.count, int(b)!, Limits.maxRepeatElements)).flatMap { $0 })
             default:
                 if let r = try arith(a, b, "*", { $0.multipliedReportingOverflow(by: $1) }, { $0 * $1 }) { return r }
                 throw unsupported

@@ -59,6 +59,9 @@ public final class Template: @unchecked Sendable {
 public struct RenderOptions: Sendable {
     /// The time `strftime_now(format)` formats (transformers reads `datetime.now()`); nil = the current UTC time.
     public var now: DateTimeParts?
+    /// Resource bounds of this rendering (defaults: `Limits`).
+    public var maxSteps = Limits.maxSteps
+    public var maxOutputBytes = Limits.maxOutputBytes
     public init(now: DateTimeParts? = nil) { self.now = now }
 }
 

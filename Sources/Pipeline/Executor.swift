@@ -96,7 +96,17 @@ public enum Executor {
         let unitSamples = spec.output.unitSamples ?? 256
         let units = (sel.selected.count + unitSamples - 1) / unitSamples
         var hashBytes: [UInt8] = []
-        for c in sel.selected { hashBytes += Array("\(c.ordinal)\u{1F}\(c.record.source)\u{1F}\(c.record.id)\u{1E}".utf8) }
+        for c in sel.selected {
+            // What the shards will hold of each sample (its tokens, mask and verdict), so a source
+            // edited in place after the selection is refused by --resume and by `eaft merge`
+            // instead of mixing units of the old and the new text.
+            var content: UInt32 = 0
+            if let r = c.rendered {
+                content = r.ids.withUnsafeBytes { CRC32C.update(content, $0) }
+                content = r.mask.withUnsafeBytes { CRC32C.update(content, $0) }
+            }
+            hashBytes += Array("\(c.ordinal)\u{1F}\(c.record.source)\u{1F}\(c.record.id)\u{1F}\(c.verdict ?? "")\u{1F}\(c.reason ?? "")\u{1F}\(content)\u{1E}".utf8)
+        }
         var journal = WorkJournal(
             specHash: spec.contentHash, selectionHash: String(CRC32C.checksum(hashBytes), radix: 16), units: units,
             unitSamples: unitSamples, partition: pi, partitions: pn, topK: spec.scoreStage?.topK ?? 20,

@@ -123,6 +123,7 @@ struct UnitWorker {
                       (col.expectedID == nil) == (col.expectedLogprob == nil), col.expectedLogprob.map({ $0.count == t - 1 }) ?? true else {
                     throw PipelineError("scorer returned wrong lengths for sample \(c.record.id)")
                 }
+                try Self.checkFinite(col, sample: c.record.id, source: c.record.source)
                 s.logprob = [0] + col.logprob
                 s.gate = [0] + col.gate
                 s.entropyTopK = [0] + col.entropyTopK
@@ -133,5 +134,18 @@ struct UnitWorker {
             part.records.append(s.encoded())
         }
         return part
+    }
+
+    /// A non-finite statistic (NaN / ±Inf from a model whose weights or activations overflow)
+    /// stops the run naming the sample, the column and the token, instead of reaching a shard.
+    static func checkFinite(_ col: TokenColumns, sample id: String, source: String) throws {
+        let cols: [(String, [Float]?)] = [("logprob", col.logprob), ("gate", col.gate), ("entropy_topk", col.entropyTopK),
+                                         ("entropy_full", col.entropyFull), ("expected_logprob", col.expectedLogprob)]
+        for (name, v) in cols {
+            guard let v, let t = v.firstIndex(where: { !$0.isFinite }) else { continue }
+            // entry t describes token t + 1 (shards store T entries, the first is 0)
+            throw PipelineError("the scorer returned \(v[t]) for \(name) at token \(t + 1) of sample \(id) (source \(source))",
+                                hint: "the model's weights or activations are not finite there; check the checkpoint for NaN/Inf weights and its dtype")
+        }
     }
 }

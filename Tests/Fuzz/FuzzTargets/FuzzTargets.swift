@@ -3,6 +3,7 @@ import Glibc
 #endif
 import DataIO
 import Foundation
+import Jinja
 import Pipeline
 import Records
 import Tokenizer
@@ -13,7 +14,7 @@ import Tokenizer
 /// replays every input under Tests/Fixtures/fuzz/<target>/ in the ordinary test run.
 public enum FuzzTargets {
     /// Target names, as used by scripts/fuzz.sh and Tests/Fixtures/fuzz/<name>/.
-    public static let names = ["json", "jsonl", "parquet", "safetensors", "shard", "tokenizer-json", "tokenizer-encode", "spec"]
+    public static let names = ["json", "jsonl", "parquet", "safetensors", "shard", "tokenizer-json", "tokenizer-encode", "spec", "gguf", "jinja"]
 
     /// Runs target `name` on `data`; false if there is no such target.
     @discardableResult
@@ -27,6 +28,8 @@ public enum FuzzTargets {
         case "tokenizer-json": tokenizerJSON(data)
         case "tokenizer-encode": tokenizerEncode(data)
         case "spec": spec(data)
+        case "gguf": gguf(data)
+        case "jinja": jinja(data)
         default: return false
         }
         return true
@@ -136,6 +139,31 @@ public enum FuzzTargets {
         guard let t = encoder else { return }
         let ids = t.encode(String(decoding: data, as: UTF8.self), addSpecialTokens: true)
         _ = t.decode(ids)
+    }
+
+    /// GGUF header, metadata and tensor table; every tensor dequantized (bounded by the file size).
+    static func gguf(_ data: UnsafeRawBufferPointer) {
+        let path = scratch(data, ".gguf")
+        guard let f = try? GGUFFile(path: path) else { return }
+        for (_, v) in f.metadata.prefix(256) { _ = v.stringValue; _ = v.int64Value; _ = v.arrayValue?.count }
+        for t in f.tensors.prefix(64) where t.elementCount <= 1 << 22 { _ = try? f.floats(t.name) }
+    }
+
+    /// A chat template (the bytes) compiled, then rendered for a two-turn conversation with small
+    /// step and output bounds (the defaults are for real use; these keep each input fast).
+    static func jinja(_ data: UnsafeRawBufferPointer) {
+        guard let t = try? Template(String(decoding: data, as: UTF8.self)) else { return }
+        var o = RenderOptions(now: DateTimeParts(iso: "2026-01-02T03:04:05"))
+        o.maxSteps = 200_000
+        o.maxOutputBytes = 1 << 20
+        let msgs: [JSONValue] = [
+            .object(JSONObject([("role", .string("user")), ("content", .string("What is 2+2?"))])),
+            .object(JSONObject([("role", .string("assistant")), ("content", .string("4"))])),
+        ]
+        let ctx: [String: Value] = ["messages": Value(json: .array(msgs)), "add_generation_prompt": .bool(true),
+                                    "bos_token": .string("<s>"), "eos_token": .string("</s>")]
+        _ = try? t.render(ctx, options: o)
+        _ = try? t.renderWithGenerationSpans(ctx, options: o)
     }
 
     static func spec(_ data: UnsafeRawBufferPointer) {
