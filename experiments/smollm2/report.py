@@ -54,7 +54,7 @@ for target in sorted({r["target"] for r in runs}):
     base_tok = {g: sum(e[n] for e in base_run["evals"] if e["step"] == 0 and e["set"].startswith("general")) for g, _, n in GROUPS}
     base_target = pooled(base_run["evals"], 0, "target", "loss", "label_tokens")
     base_choice = {}
-    if os.path.exists(f"{W}/base-choices.jsonl"):
+    if target == "medical" and os.path.exists(f"{W}/base-choices.jsonl"):
         base_choice = {c["set"]: c["acc"] for c in map(json.loads, open(f"{W}/base-choices.jsonl"))}
     table.append(f"\n### Target: {target}\n")
     table.append(f"Base SmolLM2-135M-Instruct: general loss {base['all']:.4f} nats ({base_tok['all']} tokens: "
@@ -83,18 +83,22 @@ for target in sorted({r["target"] for r in runs}):
         if target == "medical": row += [fmt(d["medqa"], 1, True), fmt(d["medmcqa"], 1, True)]
         table.append("| " + " | ".join(row) + " |")
     # The question of the issue, answered from the numbers (ranges over seeds, not one run).
+    def compare(a, b):
+        """'lower' / 'higher' when every seed of a is below / above every seed of b, else 'within spread'."""
+        if a is None or b is None or min(a["n"], b["n"]) < 2: return "n/a (fewer than 2 seeds)"
+        if a["max"] < b["min"]: return "lower beyond the seed spread"
+        if a["min"] > b["max"]: return "higher beyond the seed spread"
+        return "within the seed spread"
     if "sft" in stats:
-        for v in ["eaft-static", "eaft-dynamic"]:
-            if v not in stats or stats[v]["all"] is None: continue
-            s, e = stats["sft"], stats[v]
-            sep = e["all"]["max"] < s["all"]["min"]
-            tgt_overlap = not (e["target"]["min"] > s["target"]["max"] or e["target"]["max"] < s["target"]["min"])
-            seeds = min(s["all"]["n"], e["all"]["n"])
-            table.append(f"\n- {v} vs sft ({seeds} seed(s)): general-loss rise {e['all']['mean']:+.4f} vs {s['all']['mean']:+.4f} "
-                         f"(ratio {e['all']['mean'] / s['all']['mean']:.2f})" if s['all']['mean'] else "")
-            table.append(f"  — smaller beyond the seed spread (every {v} seed below every sft seed): **{'yes' if sep and seeds > 1 else 'no' if seeds > 1 else 'n/a, one seed'}**; "
-                         f"target loss change {e['target']['mean']:+.4f} vs {s['target']['mean']:+.4f}, seed ranges overlap: "
-                         f"**{'yes' if tgt_overlap else 'no'}**.")
+        s = stats["sft"]
+        for v in ["eaft-static", "eaft-dynamic", "dft"]:
+            if v not in stats: continue
+            e = stats[v]
+            table.append(f"\n- **{v} vs sft** ({min(s['all']['n'], e['all']['n'])} seeds each): "
+                         f"change in general loss {e['all']['mean']:+.4f} vs {s['all']['mean']:+.4f} → {compare(e['all'], s['all'])}; "
+                         f"on the base's confident-correct general tokens {e['confident-correct']['mean']:+.4f} vs {s['confident-correct']['mean']:+.4f} "
+                         f"→ {compare(e['confident-correct'], s['confident-correct'])}; "
+                         f"change in target loss {e['target']['mean']:+.4f} vs {s['target']['mean']:+.4f} → {compare(e['target'], s['target'])}.")
     # Figure 4-style curves
     for g, k, n in GROUPS + [("target", "loss", "label_tokens")]:
         series = []
