@@ -7,26 +7,14 @@ import TestSupport
 import XCTest
 
 final class ExecutorTests: XCTestCase {
-    struct Crash: Error {}
+    typealias Crash = PipelineFixtures.Crash
 
     func runOnce(_ out: String, threads: Int = 2, partition: (Int, Int)? = nil, resume: Bool = false,
                  crashAfter: Int? = nil, rejects: String? = nil) throws -> RunResult {
         let spec = try PipelineFixtures.spec(bench: try PipelineFixtures.bench())
-        var o = RunOptions()
-        o.outDir = out
-        o.threads = threads
-        o.resume = resume
+        var o = PipelineFixtures.options(out: out, threads: threads, resume: resume, crashAfter: crashAfter)
         o.rejectsPath = rejects
         if let p = partition { o.partition = (p.0, p.1) }
-        var commits = 0
-        let lock = NSLock()
-        if let c = crashAfter {
-            o.onUnitCommitted = { _ in
-                lock.lock(); defer { lock.unlock() }
-                commits += 1
-                if commits >= c { throw Crash() }
-            }
-        }
         return try Executor.run(spec: spec, components: PipelineFixtures.components(PipelineFixtures.data()), options: o)
     }
 

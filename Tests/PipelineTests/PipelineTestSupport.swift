@@ -58,6 +58,27 @@ final class HashScorer: TokenScoring {
 }
 
 enum PipelineFixtures {
+    /// Thrown by the `crashAfter` hook: simulates a crash after that many committed units.
+    struct Crash: Error {}
+
+    /// Run options for `out`; with `crashAfter`, the run throws `Crash` once that many units are committed.
+    static func options(out: String, threads: Int = 2, resume: Bool = false, crashAfter: Int? = nil) -> RunOptions {
+        var o = RunOptions()
+        o.outDir = out
+        o.threads = threads
+        o.resume = resume
+        final class Counter: @unchecked Sendable { var n = 0; let lock = NSLock() }
+        let commits = Counter()
+        if let c = crashAfter {
+            o.onUnitCommitted = { _ in
+                commits.lock.lock(); defer { commits.lock.unlock() }
+                commits.n += 1
+                if commits.n >= c { throw Crash() }
+            }
+        }
+        return o
+    }
+
     /// Math-like records: some wrong answers, duplicates, one contaminated prompt, one bad row.
     static func records(_ n: Int, source: String) -> [StreamItem] {
         var out: [StreamItem] = []

@@ -10,22 +10,10 @@ import XCTest
 /// keeps every id, so the selection (which records, in which order) is unchanged; only a selected
 /// record's answer text differs.
 final class ResumeEditedSourceTests: XCTestCase {
-    struct Crash: Error {}
+    typealias Crash = PipelineFixtures.Crash
 
     func run(_ out: String, data: [String: [StreamItem]], resume: Bool, crashAfter: Int?) throws -> RunResult {
-        var o = RunOptions()
-        o.outDir = out
-        o.threads = 2
-        o.resume = resume
-        var commits = 0
-        let lock = NSLock()
-        if let c = crashAfter {
-            o.onUnitCommitted = { _ in
-                lock.lock(); defer { lock.unlock() }
-                commits += 1
-                if commits >= c { throw Crash() }
-            }
-        }
+        let o = PipelineFixtures.options(out: out, resume: resume, crashAfter: crashAfter)
         return try Executor.run(spec: try PipelineFixtures.spec(bench: try PipelineFixtures.bench()),
                                 components: PipelineFixtures.components(data), options: o)
     }
@@ -74,8 +62,7 @@ final class NonFiniteScoreTests: XCTestCase {
     func testNaNFromTheScorerIsALocatedError() throws {
         let out = try SharedData.tempDir("nan").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        var o = RunOptions()
-        o.outDir = out
+        let o = PipelineFixtures.options(out: out)
         var comps = PipelineFixtures.components(PipelineFixtures.data())
         comps.makeScorer = { NaNScorer() }
         XCTAssertThrowsError(try Executor.run(spec: try PipelineFixtures.spec(bench: try PipelineFixtures.bench()), components: comps, options: o)) { e in

@@ -36,3 +36,20 @@ def rel_l2(a, b):
 def rel(a, b):
     f = lambda x: float(x.detach()) if hasattr(x, "detach") else float(x)
     return abs(f(a) - f(b)) / abs(f(b))
+
+
+def eaft_binary():
+    """The eaft executable ($EAFT_BIN or .build/release/eaft); skips the test when it is not built."""
+    eaft = os.environ.get("EAFT_BIN") or os.path.join(REPO, ".build", "release", "eaft")
+    if not os.access(eaft, os.X_OK):
+        pytest.skip("eaft binary not built (swift build -c release)")
+    return eaft
+
+
+def smollm2_gguf():
+    """The cached SmolLM2-135M-Instruct GGUF (scripts/fetch_smollm2.sh); skips the test when absent."""
+    cache = os.environ.get("EAFT_CACHE") or os.path.expanduser("~/.cache/eaft")
+    gguf = os.path.join(cache, "smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+    if not os.path.isfile(gguf):
+        pytest.skip(f"{gguf} not fetched (bash scripts/fetch_smollm2.sh)")
+    return gguf

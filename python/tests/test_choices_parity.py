@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, SHARED
+from conftest import SHARED, eaft_binary, smollm2_gguf
 
 TOL = 2e-3
 
@@ -23,13 +23,8 @@ TOL = 2e-3
 def test_choice_logliks_match_transformers(tmp_path):
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
-    eaft = os.environ.get("EAFT_BIN") or os.path.join(REPO, ".build", "release", "eaft")
-    if not os.access(eaft, os.X_OK):
-        pytest.skip("eaft binary not built (swift build -c release)")
-    cache = os.environ.get("EAFT_CACHE") or os.path.expanduser("~/.cache/eaft")
-    gguf = os.path.join(cache, "smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
-    if not os.path.isfile(gguf):
-        pytest.skip(f"{gguf} not fetched (bash scripts/fetch_smollm2.sh)")
+    eaft = eaft_binary()
+    gguf = smollm2_gguf()
     medqa = os.path.join(SHARED, "data", "medical", "medqa", "test.jsonl")
     if not os.path.isfile(medqa):
         pytest.skip(f"{medqa} not found")

@@ -8,20 +8,15 @@ import sys
 
 import pytest
 
-from conftest import REPO, SHARED
+from conftest import REPO, SHARED, eaft_binary, smollm2_gguf
 
 
 def test_imported_smollm2_loads_in_transformers(tmp_path):
     ref = os.path.join(SHARED, "reference", "gguf", "smollm2-135m-instruct")
     if not os.path.isfile(os.path.join(ref, "golden.safetensors")):
         pytest.skip(f"SmolLM2 goldens not found at {ref}")
-    eaft = os.environ.get("EAFT_BIN") or os.path.join(REPO, ".build", "release", "eaft")
-    if not os.access(eaft, os.X_OK):
-        pytest.skip("eaft binary not built (swift build -c release)")
-    cache = os.environ.get("EAFT_CACHE") or os.path.expanduser("~/.cache/eaft")
-    gguf = os.path.join(cache, "smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
-    if not os.path.isfile(gguf):
-        pytest.skip(f"{gguf} not fetched (bash scripts/fetch_smollm2.sh)")
+    eaft = eaft_binary()
+    gguf = smollm2_gguf()
     out = tmp_path / "smollm2"
     subprocess.run([eaft, "model", "import", gguf, "--out", str(out)], check=True, capture_output=True)
     r = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "check_import_transformers.py"), str(out), ref],
