@@ -151,6 +151,8 @@ public struct TrainConfig: Sendable, Codable, Equatable {
         if let r = chunkRows, !(1...Self.maxChunkRows).contains(r) { throw bad("chunk_rows", "in 1...\(Self.maxChunkRows), got \(r)") }
         if let t = threads, !(1...Self.maxThreads).contains(t) { throw bad("threads", "in 1...\(Self.maxThreads), got \(t)") }
         if evalInterval < 0 { throw bad("eval_interval", "must be ≥ 0") }
+        let names = generalEvalSets.map(\.name)
+        if Set(names).count != names.count { throw bad("eval_general", "two sets named alike (\(names.joined(separator: ", "))); label them name=path") }
         if saveInterval < 0 { throw bad("save_interval", "must be ≥ 0") }
     }
 

@@ -45,6 +45,10 @@ final class ForgettingEvalTests: XCTestCase {
         XCTAssertEqual(two.map(\.name), ["general:wiki", "general:c4"])
         XCTAssertEqual(two.map(\.path), ["a/w.jsonl", "b/c4.jsonl"])
         XCTAssertThrowsError(try decode(#"{"eval_general": 3}"#))
+        var dup = try decode(#"{"model": "m", "data": "d", "eval_general": ["a/c4.jsonl", "b/c4.jsonl"]}"#)
+        XCTAssertThrowsError(try dup.validate())
+        dup.evalGeneral = ["x=a/c4.jsonl", "b/c4.jsonl"]
+        XCTAssertNoThrow(try dup.validate())
     }
 
     func testForgettingPoolsGeneralSetsByTokens() {
