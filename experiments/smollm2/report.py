@@ -55,15 +55,19 @@ for target in sorted({r["target"] for r in runs}):
     base_target = pooled(base_run["evals"], 0, "target", "loss", "label_tokens")
     base_choice = {}
     if target == "medical" and os.path.exists(f"{W}/base-choices.jsonl"):
-        base_choice = {c["set"]: c["acc"] for c in map(json.loads, open(f"{W}/base-choices.jsonl"))}
+        base_rows = [json.loads(l) for l in open(f"{W}/base-choices.jsonl") if l.strip()]
+        base_choice = {c["set"]: c["acc"] for c in base_rows}
+        base_ll = {c["set"]: c["mean_correct_loglik"] for c in base_rows}
     table.append(f"\n### Target: {target}\n")
     table.append(f"Base SmolLM2-135M-Instruct: general loss {base['all']:.4f} nats ({base_tok['all']} tokens: "
                  f"{base_tok['confident-conflict']} confident-conflict, {base_tok['confident-correct']} confident-correct, "
                  f"{base_tok['uncertain']} uncertain); group losses {base['confident-conflict']:.3f} / {base['confident-correct']:.3f} / "
                  f"{base['uncertain']:.3f}; target ({target}) held-out loss {base_target:.4f}"
-                 + "".join(f"; {k} accuracy {v * 100:.1f}%" for k, v in sorted(base_choice.items())) + ".\n")
-    hdr = ["variant", "seeds", "steps", "Δ target loss", "Δ general loss", "Δ confident-conflict", "Δ confident-correct", "Δ uncertain"]
-    if target == "medical": hdr += ["Δ MedQA acc (pts)", "Δ MedMCQA acc (pts)"]
+                 + "".join(f"; {k} accuracy {v * 100:.1f}% (mean log-likelihood of the correct letter {base_ll[k]:.3f})"
+                           for k, v in sorted(base_choice.items())) + ".\n")
+    hdr = ["variant", "seeds", "steps", "target loss after", "Δ target loss", "general loss after", "Δ general loss",
+           "Δ confident-conflict", "Δ confident-correct", "Δ uncertain"]
+    if target == "medical": hdr += ["Δ MedQA acc (pts)", "Δ MedMCQA acc (pts)", "Δ MedQA correct-letter log-lik", "Δ MedMCQA correct-letter log-lik"]
     table.append("| " + " | ".join(hdr) + " |")
     table.append("|" + "---|" * len(hdr))
     stats = {}
@@ -77,10 +81,16 @@ for target in sorted({r["target"] for r in runs}):
         for cs in ["medqa", "medmcqa"]:
             d[cs] = summary([next(c["acc"] for c in r["choices"] if c["set"] == cs) - base_choice[cs] for r in vr
                              if any(c["set"] == cs for c in r["choices"]) and cs in base_choice])
+            d[cs + "-ll"] = summary([next(c["mean_correct_loglik"] for c in r["choices"] if c["set"] == cs) - base_ll[cs] for r in vr
+                                     if any(c["set"] == cs for c in r["choices"]) and cs in base_choice])
         stats[v] = d
-        row = [v, ",".join(str(r["seed"]) for r in vr), "/".join(sorted({str(r["steps"]) for r in vr})), fmt(d["target"]),
-               "**" + fmt(d["all"]) + "**", fmt(d["confident-conflict"], 3), fmt(d["confident-correct"], 3), fmt(d["uncertain"], 3)]
-        if target == "medical": row += [fmt(d["medqa"], 1, True), fmt(d["medmcqa"], 1, True)]
+        def after(sm, base_value):
+            if sm is None: return "—"
+            return f"{base_value + sm['mean']:.4f}" + (f" ± {sm['sd']:.4f}" if sm["n"] > 1 else "")
+        row = [v, ",".join(str(r["seed"]) for r in vr), "/".join(sorted({str(r["steps"]) for r in vr})),
+               after(d["target"], base_target), fmt(d["target"]), after(d["all"], base["all"]), "**" + fmt(d["all"]) + "**",
+               fmt(d["confident-conflict"], 3), fmt(d["confident-correct"], 4), fmt(d["uncertain"], 3)]
+        if target == "medical": row += [fmt(d["medqa"], 1, True), fmt(d["medmcqa"], 1, True), fmt(d["medqa-ll"], 3), fmt(d["medmcqa-ll"], 3)]
         table.append("| " + " | ".join(row) + " |")
     # The question of the issue, answered from the numbers (ranges over seeds, not one run).
     def compare(a, b):
@@ -89,6 +99,15 @@ for target in sorted({r["target"] for r in runs}):
         if a["max"] < b["min"]: return "lower beyond the seed spread"
         if a["min"] > b["max"]: return "higher beyond the seed spread"
         return "within the seed spread"
+    def final(r, g):
+        k, n = {x[0]: (x[1], x[2]) for x in GROUPS}[g] if g != "target" else ("loss", "label_tokens")
+        return pooled(r["evals"], steps(r)[-1], "target" if g == "target" else "general", k, n)
+
+    def paired(v, g):
+        """Per seed (same data order), variant minus sft of the final loss of group g."""
+        by = {r["seed"]: r for r in tr if r["variant"] == "sft"}
+        return [final(r, g) - final(by[r["seed"]], g) for r in tr if r["variant"] == v and r["seed"] in by]
+
     if "sft" in stats:
         s = stats["sft"]
         for v in ["eaft-static", "eaft-dynamic", "dft"]:
@@ -99,6 +118,9 @@ for target in sorted({r["target"] for r in runs}):
                          f"on the base's confident-correct general tokens {e['confident-correct']['mean']:+.4f} vs {s['confident-correct']['mean']:+.4f} "
                          f"→ {compare(e['confident-correct'], s['confident-correct'])}; "
                          f"change in target loss {e['target']['mean']:+.4f} vs {s['target']['mean']:+.4f} → {compare(e['target'], s['target'])}.")
+            pg, pc, pt = paired(v, "all"), paired(v, "confident-correct"), paired(v, "target")
+            table.append(f"  Paired by seed ({v} − sft, same data order): general {', '.join(f'{x:+.4f}' for x in pg)}; "
+                         f"confident-correct {', '.join(f'{x:+.4f}' for x in pc)}; target {', '.join(f'{x:+.4f}' for x in pt)}.")
     # Figure 4-style curves
     for g, k, n in GROUPS + [("target", "loss", "label_tokens")]:
         series = []
