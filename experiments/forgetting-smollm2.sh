@@ -23,7 +23,7 @@
 # Knobs (environment): TARGETS ("math medical"), SEEDS_MATH ("1 2 3"), SEEDS_MEDICAL ("1"),
 # VARIANTS ("sft eaft-static eaft-dynamic dft"), N_TRAIN (240 samples per target), N_EVAL (48),
 # N_GEN (24 sequences of 256 tokens per general set), N_MCQ (200 questions per set), LR (5e-5),
-# BATCH_TOKENS (2048), EVAL_INTERVAL (5), SAVE_INTERVAL (10), THREADS (2), KEEP_CHECKPOINTS (0), OUT.
+# BATCH_TOKENS (2048), EVAL_INTERVAL (6), SAVE_INTERVAL (10), THREADS (2), KEEP_CHECKPOINTS (0), OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-out/forgetting-smollm2}
@@ -33,7 +33,7 @@ SEEDS_MATH=${SEEDS_MATH:-1 2 3}
 SEEDS_MEDICAL=${SEEDS_MEDICAL:-1}
 VARIANTS=${VARIANTS:-sft eaft-static eaft-dynamic dft}
 N_TRAIN=${N_TRAIN:-240}; N_EVAL=${N_EVAL:-48}; N_GEN=${N_GEN:-24}; N_MCQ=${N_MCQ:-200}
-LR=${LR:-5e-5}; BATCH_TOKENS=${BATCH_TOKENS:-2048}; EVAL_INTERVAL=${EVAL_INTERVAL:-5}; SAVE_INTERVAL=${SAVE_INTERVAL:-10}
+LR=${LR:-5e-5}; BATCH_TOKENS=${BATCH_TOKENS:-2048}; EVAL_INTERVAL=${EVAL_INTERVAL:-6}; SAVE_INTERVAL=${SAVE_INTERVAL:-10}
 THREADS=${THREADS:-2}; OUT=${OUT:-experiments/forgetting-smollm2}
 [ -d "$SHARED/data" ] || { echo "forgetting-smollm2: needs the shared datasets at $SHARED (set EAFT_SHARED)" >&2; exit 1; }
 [ -x .build/release/eaft ] || swift build -c release --product eaft
