@@ -36,15 +36,17 @@ public struct ChoiceResult: Sendable, Codable, Equatable {
 /// each choice's continuation `delimiter + choice` is scored after the context and the highest
 /// log-likelihood wins; ties go to the first choice (numpy `argmax`).
 public enum ChoiceEvaluation {
-    /// Tokenizes like harness `_encode_pair`: the context's trailing spaces move to the
+    /// Tokenizes like harness `_encode_pair`: the context's trailing whitespace moves to the
     /// continuation, the continuation is `encode(context + continuation)` minus `encode(context)`.
     public static func tokenize(_ q: ChoiceQuestion, delimiter: String = " ", encode: (String) -> [Int32]) -> ChoiceItem {
-        var ctx = q.context
-        var trail = ""
-        while ctx.hasSuffix(" ") { ctx.removeLast(); trail += " " }
-        let c = encode(ctx)
+        // Python's str.rstrip(): Unicode whitespace plus the ASCII separators 0x1C–0x1F
+        var ctx = q.context.unicodeScalars[...]
+        while let last = ctx.last, last.properties.isWhitespace || (0x1C...0x1F).contains(last.value) { ctx.removeLast() }
+        let trail = String(q.context.unicodeScalars[ctx.endIndex...])
+        let ctxText = String(ctx)
+        let c = encode(ctxText)
         let choices = q.choices.map { choice -> [Int32] in
-            let whole = encode(ctx + trail + delimiter + choice)
+            let whole = encode(ctxText + trail + delimiter + choice)
             return whole.count > c.count ? Array(whole[c.count...]) : []
         }
         return ChoiceItem(context: c, choices: choices)

@@ -83,6 +83,10 @@ final class ForgettingEvalTests: XCTestCase {
         XCTAssertEqual(item.context, enc("Answer:"))
         XCTAssertEqual(item.choices[0], [0x20, 1000])
         XCTAssertEqual(item.choices[1], [0x20, 0x20, 0x42])
+        // Any trailing whitespace moves (Python rstrip), not only spaces.
+        let nl = ChoiceEvaluation.tokenize(ChoiceQuestion(context: "Q?\n\t ", choices: ["B"], answer: 0), encode: enc)
+        XCTAssertEqual(nl.context, enc("Q?"))
+        XCTAssertEqual(nl.choices[0], enc("Q?\n\t  B").dropFirst(2).map { $0 })
     }
 
     func testChartDrawsBandsAndEscapesNames() {
