@@ -35,6 +35,12 @@ def main():
         log = next(h for h in trainer.state.log_history if "loss" in h)
         with open(out, "w") as fh:
             json.dump({"loss": log["loss"], "grad_norm": log["grad_norm"], "world": trainer.args.world_size}, fh)
+    # Tear the process group down before the interpreter exits: left to interpreter shutdown,
+    # gloo's threads were destroyed while joinable and one rank aborted ("terminate called
+    # without an active exception", exit -6) in one CI run.
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
 
 
 if __name__ == "__main__":
