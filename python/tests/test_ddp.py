@@ -32,7 +32,24 @@ def free_port():
         return s.getsockname()[1]
 
 
+def retry_once(launch):
+    """Runs a multi-process launch; if it fails, runs it once more. The second attempt must pass.
+    For the launch only (a port taken between `free_port` and bind, gloo aborting at interpreter
+    shutdown: seen once in ~15 runs with torch 2.13); the numbers are asserted after it, unretried."""
+    try:
+        return launch()
+    except AssertionError as first:
+        print(f"multi-process launch failed once, retrying: {str(first)[-600:]}")
+        return launch()
+
+
 def run(world, out, mode, timeout=300):
+    if world > 1:
+        return retry_once(lambda: _run(world, out, mode, timeout))
+    return _run(world, out, mode, timeout)
+
+
+def _run(world, out, mode, timeout):
     base = [sys.executable, os.path.join(HERE, "ddp_worker.py"), "--world", str(world), "--shards", SHARDS,
             "--model", reference("qwen3-tiny"), "--mode", mode, "--out", str(out)]
     port = str(free_port())
@@ -82,10 +99,12 @@ def test_hf_trainer_under_torchrun_equals_one_process(tmp_path):
     one = subprocess.run([sys.executable, worker, SHARDS, model, str(tmp_path / "one.json"), "8"],
                          capture_output=True, text=True, timeout=300, env=env)
     assert one.returncode == 0, one.stderr[-3000:]
-    two = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-addr", "127.0.0.1",
-                          "--master-port", str(free_port()), worker, SHARDS, model, str(tmp_path / "two.json"), "4"],
-                         capture_output=True, text=True, timeout=300, env=env)
-    assert two.returncode == 0, two.stderr[-3000:]
+    def launch():
+        two = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-addr", "127.0.0.1",
+                              "--master-port", str(free_port()), worker, SHARDS, model, str(tmp_path / "two.json"), "4"],
+                             capture_output=True, text=True, timeout=300, env=env)
+        assert two.returncode == 0, two.stderr[-3000:]
+    retry_once(launch)
     a, b = (json.load(open(tmp_path / f)) for f in ("one.json", "two.json"))
     assert a["world"] == 1 and b["world"] == 2
     assert rel(b["loss"], a["loss"]) < 1e-6, (a, b)
