@@ -6,6 +6,10 @@
 #   scripts/fuzz.sh --smoke [SECONDS]  every target for SECONDS (default 20); CI calls this
 #   scripts/fuzz.sh --build            only build the instrumented driver
 #
+# Environment: EAFT_FUZZ_RUNS=N stops a target after N executions (or SECONDS, whichever comes
+# first; the campaign bar is 10^6 or 30 min); EAFT_FUZZ_NO_BUILD=1 runs an existing driver
+# (EAFT_FUZZ_BUILD/debug/eaft-fuzz) without rebuilding it, e.g. a snapshot taken at one commit.
+#
 # The driver (product eaft-fuzz, Tests/Fuzz) is built into .build-fuzz with
 # -sanitize=fuzzer,address. Seed corpora are copied from ../shared (EAFT_SHARED) and the repo's
 # fixtures into a temporary directory at run time; nothing is written into the repo. Crash, leak
@@ -20,6 +24,7 @@ BUILD=${EAFT_FUZZ_BUILD:-$ROOT/.build-fuzz}
 TARGETS="json jsonl parquet safetensors shard tokenizer-json tokenizer-encode spec gguf jinja"
 
 build() {
+    [ "${EAFT_FUZZ_NO_BUILD:-0}" = 1 ] && return 0
     swift build --build-path "$BUILD" --product eaft-fuzz \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -DEAFT_LIBFUZZER >&2
 }
@@ -70,7 +75,8 @@ run() {
     echo "== $t: ${secs}s, $(ls "$corpus" | wc -l) seeds" >&2
     local rc=0
     EAFT_FUZZ_TARGET=$t EAFT_FUZZ_SEED_DIR=$corpus EAFT_SHARED=$SHARED ASAN_OPTIONS=detect_leaks=0 \
-        "$BUILD/debug/eaft-fuzz" "$corpus" -max_total_time="$secs" -max_len=$maxlen -timeout=10 \
+        "$BUILD/debug/eaft-fuzz" "$corpus" -max_total_time="$secs" ${EAFT_FUZZ_RUNS:+-runs=$EAFT_FUZZ_RUNS} \
+        -max_len=$maxlen -timeout=10 \
         -rss_limit_mb=3072 -malloc_limit_mb=2048 -artifact_prefix="$art/" -print_final_stats=1 \
         -close_fd_mask=1 2> "$art/log.txt" || rc=$?
     grep -E "^(stat::|#[0-9]+ *DONE|Done)" "$art/log.txt" | tail -8 >&2 || true
