@@ -4,13 +4,14 @@ import Records
 import Yams
 import DataIO
 
-/// A pipeline description (`pipelines/*.yaml`, documented in `schemas/pipeline.md`).
-/// Relative paths are resolved against the directory the process runs in (the repo root).
+/// A pipeline description (`pipelines/*.yaml`, documented in `schemas/pipeline.md`), as written:
+/// optional keys stay optional. `ResolvedPipeline` applies the defaults; everything after it
+/// reads that. Relative paths are resolved against the directory the process runs in (the repo root).
 public struct PipelineSpec: Sendable, Codable, Equatable {
     public var name: String
     /// Seed of every random choice (sampling order).
     public var seed: UInt64 = 0
-    /// Worker threads (default 2); never changes the output bytes.
+    /// Worker threads (default 2; `--threads` wins); never changes the output bytes.
     public var threads: Int?
     public var inputs: [Input]
     public var template: Template?
@@ -268,20 +269,9 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
     /// must stay below `ShardFormat.maxBlockBytes` even with one over-long sample in it).
     public static let maxShardMB = 65536, maxBlockKB = 65536
 
-    public var verifyStage: VerifyStage? {
-        for s in stages { if case .verify(let x) = s { return x } }
-        return nil
-    }
-
     public var scoreStage: ScoreStage? {
         for s in stages { if case .score(let x) = s { return x } }
         return nil
-    }
-
-    /// Options that shape the output bytes.
-    public var writerOptions: ShardWriterOptions {
-        ShardWriterOptions(targetShardBytes: Int((output.shardMB ?? 64) * 1_048_576), blockBytes: (output.blockKB ?? 1024) * 1024,
-                           zstdLevel: output.zstdLevel ?? 3, topK: scoreStage?.topK ?? 20)
     }
 
     /// CRC-32C of the canonical JSON of everything that shapes the output (not output.dir, not threads).

@@ -16,9 +16,11 @@ import Tokenizer
 /// available, so `entropyFull` stays nil (shards then lack flag bit 1, and the audit uses H^K).
 /// `concurrency` requests are in flight; each failed by a connection error, a timeout or a 5xx
 /// is retried with exponential backoff; results keep input order, so shards do not depend on it.
+/// Batching is the server's: `score` gets a whole work unit and keeps `concurrency` requests
+/// (one sequence each) in flight.
 /// Reference: https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html (prompt_logprobs).
-public final class ServerScorer: TokenScoring {
-    public let spec: ServerScorerSpec
+public final class ServerScorer: Scorer {
+    public let server: ScorerServer
     public let model: String
     public let maxPositions: Int
     let base: URL
@@ -26,15 +28,15 @@ public final class ServerScorer: TokenScoring {
 
     /// Checks the server before any work (served model, K within its cap, ids that round-trip
     /// through our tokenizer) and returns a scorer; `probe` are ids of a short text.
-    public static func connect(spec: ServerScorerSpec, model: String, topK: Int, tokenizer: Tokenizer?,
+    public static func connect(server: ScorerServer, model: String, topK: Int, tokenizer: Tokenizer?,
                                probe: [UInt32]) throws -> ServerScorer {
-        let s = try ServerScorer(spec: spec, model: model, maxPositions: 0)
+        let s = try ServerScorer(server: server, model: model, maxPositions: 0)
         let served = try s.servedModels()
         guard let entry = served.first(where: { $0.id == model }) else {
             throw PipelineError("the server at \(s.base.absoluteString) does not serve model '\(model)' (it serves: \(served.map(\.id).joined(separator: ", ")))",
                                 at: SourceLocation(file: "", field: "score.model"), hint: "use the name vLLM was started with (--served-model-name, else the model path)")
         }
-        let scorer = try ServerScorer(spec: spec, model: model, maxPositions: entry.maxLen)
+        let scorer = try ServerScorer(server: server, model: model, maxPositions: entry.maxLen)
         let reply = try scorer.request(probe, topK: topK)
         // Round trip: the server's text of each probe token equals our tokenizer's.
         if let tokenizer {
@@ -50,15 +52,15 @@ public final class ServerScorer: TokenScoring {
         return scorer
     }
 
-    init(spec: ServerScorerSpec, model: String, maxPositions: Int) throws {
-        guard let u = URL(string: spec.url) else { throw PipelineError("bad scorer url \(spec.url)") }
-        self.spec = spec
+    init(server: ScorerServer, model: String, maxPositions: Int) throws {
+        guard let u = URL(string: server.url) else { throw PipelineError("bad scorer url \(server.url)") }
+        self.server = server
         self.model = model
         self.maxPositions = maxPositions
         base = u
         let c = URLSessionConfiguration.ephemeral
-        c.timeoutIntervalForRequest = spec.timeoutS ?? 600
-        c.httpMaximumConnectionsPerHost = max(1, spec.concurrency ?? 4)
+        c.timeoutIntervalForRequest = server.timeoutSeconds
+        c.httpMaximumConnectionsPerHost = server.concurrency
         session = URLSession(configuration: c)
     }
 
@@ -76,7 +78,7 @@ public final class ServerScorer: TokenScoring {
         }
         let slots = Slots(batch.count)
         let q = OperationQueue()
-        q.maxConcurrentOperationCount = max(1, spec.concurrency ?? 4)
+        q.maxConcurrentOperationCount = server.concurrency
         for (i, ids) in batch.enumerated() {
             q.addOperation {
                 let r = Result { try Self.columns(self.request(ids, topK: topK), ids: ids, topK: topK) }
@@ -163,7 +165,7 @@ public final class ServerScorer: TokenScoring {
     func servedModels() throws -> [Served] {
         let data = try send("v1/models", body: nil)
         guard let list = (try? JSONParser.parse(Array(data)))?["data"]?.arrayValue else {
-            throw PipelineError("GET /v1/models: unexpected reply", hint: "is \(spec.url) a vLLM (OpenAI-compatible) server?")
+            throw PipelineError("GET /v1/models: unexpected reply", hint: "is \(server.url) a vLLM (OpenAI-compatible) server?")
         }
         return list.compactMap { m in m["id"]?.stringValue.map { Served(id: $0, maxLen: Int(m["max_model_len"]?.intValue ?? 1 << 20)) } }
     }
@@ -174,8 +176,8 @@ public final class ServerScorer: TokenScoring {
         req.httpMethod = body == nil ? "GET" : "POST"
         req.httpBody = body
         req.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        req.timeoutInterval = spec.timeoutS ?? 600
-        let retries = spec.retries ?? 5
+        req.timeoutInterval = server.timeoutSeconds
+        let retries = server.retries
         var attempt = 0
         while true {
             let (data, status, error) = perform(req)
@@ -184,7 +186,7 @@ public final class ServerScorer: TokenScoring {
             let retryable = error != nil || (status ?? 0) >= 500
             if !retryable || attempt >= retries {
                 throw PipelineError("\(req.httpMethod!) \(path) on the scoring server failed\(attempt > 0 ? " after \(attempt) retries" : ""): \(detail)",
-                                    at: SourceLocation(file: ServerScorer.elided(spec.url), field: "score.scorer"),
+                                    at: SourceLocation(file: ServerScorer.elided(server.url), field: "score.scorer"),
                                     hint: retryable ? "is the server up? `eaft run --resume` continues where this stopped" : nil)
             }
             Thread.sleep(forTimeInterval: min(16, 0.5 * pow(2, Double(attempt))))

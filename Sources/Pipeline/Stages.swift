@@ -182,7 +182,8 @@ public struct ScoreStage: Sendable, Codable, Equatable {
     public var model: String
     /// K of the top-K entropy (default 20).
     public var topK: Int?
-    /// Tokens per forward batch (default 4096); with a server, tokens per request.
+    /// Tokens per forward pass of the native model (default 4096); a server scorer keeps
+    /// `concurrency` single-sequence requests in flight instead.
     public var batchTokens: Int?
     /// A scoring server instead of the native CPU model (see `ServerScorer`).
     public var scorer: ServerScorerSpec?

@@ -32,7 +32,6 @@ struct RunPipeline: ParsableCommand {
             var o = RunOptions()
             o.outDir = out
             o.resume = resume
-            o.threads = threads
             o.rejectsPath = rejects
             if let p = partition {
                 let parts = p.split(separator: "/")
@@ -41,12 +40,13 @@ struct RunPipeline: ParsableCommand {
                 }
                 o.partition = (i, n)
             }
-            let components = try RealComponents.make(spec: s)
+            let pipeline = ResolvedPipeline(spec: s, threads: threads)
+            let components = try ComponentLoader.load(pipeline)
             let t0 = Date()
             let bar = TerminalProgress()
             o.onProgress = { done, total in bar.update(done: done, total: total, detail: "work units scored and committed") }
             let r: RunResult
-            do { r = try Executor.run(spec: s, components: components, options: o) } catch { bar.finish(); throw error }
+            do { r = try Executor.run(pipeline, components: components, options: o) } catch { bar.finish(); throw error }
             bar.finish()
             var summary = "{\"units_processed\": \(r.unitsProcessed), \"units_skipped\": \(r.unitsSkipped), "
             summary += "\"seconds\": \(String(format: "%.2f", Date().timeIntervalSince(t0)))}\n"

@@ -81,7 +81,7 @@ struct Score: ParsableCommand {
         if let server {
             let tok = try tokenizer.map { try Tokenizer.load(path: $0) }
             let probe = (tok?.encode("Hello, world! 12 + 30 = 42.") ?? [9, 10, 11, 12]).map { UInt32(bitPattern: $0) }
-            let s = try ServerScorer.connect(spec: ServerScorerSpec(url: server, concurrency: concurrency), model: model, topK: topK,
+            let s = try ServerScorer.connect(server: ScorerServer(ServerScorerSpec(url: server, concurrency: concurrency)), model: model, topK: topK,
                                              tokenizer: tok, probe: probe)
             scoreBatch = { seqs in
                 try s.score(batch: seqs.map { $0.map { UInt32(bitPattern: $0) } }, topK: topK).map {

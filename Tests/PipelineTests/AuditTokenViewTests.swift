@@ -87,8 +87,8 @@ final class AuditTokenViewTests: XCTestCase {
             output: {dir: \(out), unit_samples: 3, block_kb: 16}
             """)
         var o = RunOptions()
-        o.threads = 2
-        _ = try Executor.run(spec: spec, components: try RealComponents.make(spec: spec), options: o)
+        let p = ResolvedPipeline(spec: spec, threads: 2)
+        _ = try Executor.run(p, components: try ComponentLoader.load(p), options: o)
         var opts = AuditOptions()
         opts.tokenizer = try AuditTokenizer.load(directory: out, explicit: nil)
         XCTAssertNotNil(opts.tokenizer, "the manifest's tokenizer is found")

@@ -12,10 +12,10 @@ final class ExecutorTests: XCTestCase {
     func runOnce(_ out: String, threads: Int = 2, partition: (Int, Int)? = nil, resume: Bool = false,
                  crashAfter: Int? = nil, rejects: String? = nil) throws -> RunResult {
         let spec = try PipelineFixtures.spec(bench: try PipelineFixtures.bench())
-        var o = PipelineFixtures.options(out: out, threads: threads, resume: resume, crashAfter: crashAfter)
+        var o = PipelineFixtures.options(out: out, resume: resume, crashAfter: crashAfter)
         o.rejectsPath = rejects
         if let p = partition { o.partition = (p.0, p.1) }
-        return try Executor.run(spec: spec, components: PipelineFixtures.components(PipelineFixtures.data()), options: o)
+        return try Executor.run(ResolvedPipeline(spec: spec, threads: threads), components: PipelineFixtures.components(PipelineFixtures.data()), options: o)
     }
 
     func testSingleRunCountsAndShards() throws {
@@ -150,6 +150,6 @@ final class ExecutorTests: XCTestCase {
         var spec = try PipelineFixtures.spec(bench: try PipelineFixtures.bench())
         spec.seed = 1
         var o = RunOptions(); o.outDir = out; o.resume = true
-        XCTAssertThrowsError(try Executor.run(spec: spec, components: PipelineFixtures.components(PipelineFixtures.data()), options: o))
+        XCTAssertThrowsError(try Executor.run(ResolvedPipeline(spec: spec), components: PipelineFixtures.components(PipelineFixtures.data()), options: o))
     }
 }

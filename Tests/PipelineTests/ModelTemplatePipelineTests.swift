@@ -25,7 +25,7 @@ final class ModelTemplatePipelineTests: XCTestCase {
     }
 
     func shards(_ s: PipelineSpec) throws -> [String: [UInt8]] {
-        let m = try XCTUnwrap(try Executor.run(spec: s, components: try RealComponents.make(spec: s), options: RunOptions()).manifest)
+        let m = try XCTUnwrap(try Executor.run(ResolvedPipeline(spec: s), components: try ComponentLoader.load(ResolvedPipeline(spec: s)), options: RunOptions()).manifest)
         XCTAssertGreaterThan(m.samples, 100)
         var out: [String: [UInt8]] = [:]
         for f in m.shards { out[f.file] = try AtomicFile.read(s.output.dir + "/" + f.file) }
@@ -56,7 +56,7 @@ final class ModelTemplatePipelineTests: XCTestCase {
         try "{% for m in messages %}\n{{ m.content }\n{% endfor %}".write(toFile: bad, atomically: true, encoding: .utf8)
         let tokPath = try SharedData.require("tokenizers/qwen3/tokenizer.json").path
         let s = try spec(template: "template: {source: \(bad), tokenizer: \(tokPath)}", out: dir + "/out")
-        XCTAssertThrowsError(try RealComponents.make(spec: s)) { e in
+        XCTAssertThrowsError(try ComponentLoader.load(ResolvedPipeline(spec: s))) { e in
             let d = "\(e)"
             XCTAssertTrue(d.contains("template.source") && d.contains("line 2"), d)
         }
@@ -70,7 +70,7 @@ final class ModelTemplatePipelineTests: XCTestCase {
     func testSmolLM2TemplateMasksAssistantOutput() throws {
         let tmpl = try SharedData.require("chat-templates/templates/smollm2-135m-instruct.jinja").path
         let tokPath = try SharedData.require("tokenizers/qwen3/tokenizer.json").path  // any tokenizer knowing <|im_start|>/<|im_end|>
-        let r = try XCTUnwrap(try RealComponents.make(spec: try spec(template: "template: {source: \(tmpl), tokenizer: \(tokPath)}", out: "/tmp/unused")).renderer)
+        let r = try XCTUnwrap(try ComponentLoader.load(ResolvedPipeline(spec: try spec(template: "template: {source: \(tmpl), tokenizer: \(tokPath)}", out: "/tmp/unused"))).renderer)
         let rec = Record(id: "r1", source: "t", domain: .math, messages: [
             Message(role: .user, content: "What is 2+3?"), Message(role: .assistant, content: "2+3 = 5."),
             Message(role: .user, content: "And 4+4?"), Message(role: .assistant, content: "8."),

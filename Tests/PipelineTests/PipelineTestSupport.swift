@@ -39,7 +39,7 @@ struct LastNumberVerifier: RecordVerifying {
 }
 
 /// A fake causal LM whose statistics are a pure function of (previous token, token).
-final class HashScorer: TokenScoring {
+final class HashScorer: Scorer {
     var maxPositions: Int { 400 }
     func score(batch: [[UInt32]], topK: Int) throws -> [TokenColumns] {
         batch.map { ids in
@@ -62,10 +62,9 @@ enum PipelineFixtures {
     struct Crash: Error {}
 
     /// Run options for `out`; with `crashAfter`, the run throws `Crash` once that many units are committed.
-    static func options(out: String, threads: Int = 2, resume: Bool = false, crashAfter: Int? = nil) -> RunOptions {
+    static func options(out: String, resume: Bool = false, crashAfter: Int? = nil) -> RunOptions {
         var o = RunOptions()
         o.outDir = out
-        o.threads = threads
         o.resume = resume
         final class Counter: @unchecked Sendable { var n = 0; let lock = NSLock() }
         let commits = Counter()

@@ -30,8 +30,8 @@ final class RealPipelineTests: XCTestCase {
 
     func run(_ s: PipelineSpec, threads: Int) throws -> ShardManifest {
         var o = RunOptions()
-        o.threads = threads
-        return try XCTUnwrap(Executor.run(spec: s, components: try RealComponents.make(spec: s), options: o).manifest)
+        let p = ResolvedPipeline(spec: s, threads: threads)
+        return try XCTUnwrap(Executor.run(p, components: try ComponentLoader.load(p), options: o).manifest)
     }
 
     func testGatesMatchIndependentRecomputation() throws {

@@ -14,7 +14,7 @@ final class ResumeEditedSourceTests: XCTestCase {
 
     func run(_ out: String, data: [String: [StreamItem]], resume: Bool, crashAfter: Int?) throws -> RunResult {
         let o = PipelineFixtures.options(out: out, resume: resume, crashAfter: crashAfter)
-        return try Executor.run(spec: try PipelineFixtures.spec(bench: try PipelineFixtures.bench()),
+        return try Executor.run(ResolvedPipeline(spec: try PipelineFixtures.spec(bench: try PipelineFixtures.bench())),
                                 components: PipelineFixtures.components(data), options: o)
     }
 
@@ -49,7 +49,7 @@ final class ResumeEditedSourceTests: XCTestCase {
 /// Fault test (issue 17): a scorer that returns NaN for one token stops the run with an error
 /// naming the sample, the column and the token; nothing non-finite reaches a shard.
 final class NonFiniteScoreTests: XCTestCase {
-    final class NaNScorer: TokenScoring {
+    final class NaNScorer: Scorer {
         let inner = HashScorer()
         var maxPositions: Int { inner.maxPositions }
         func score(batch: [[UInt32]], topK: Int) throws -> [TokenColumns] {
@@ -65,7 +65,7 @@ final class NonFiniteScoreTests: XCTestCase {
         let o = PipelineFixtures.options(out: out)
         var comps = PipelineFixtures.components(PipelineFixtures.data())
         comps.makeScorer = { NaNScorer() }
-        XCTAssertThrowsError(try Executor.run(spec: try PipelineFixtures.spec(bench: try PipelineFixtures.bench()), components: comps, options: o)) { e in
+        XCTAssertThrowsError(try Executor.run(ResolvedPipeline(spec: try PipelineFixtures.spec(bench: try PipelineFixtures.bench())), components: comps, options: o)) { e in
             let s = "\(e)"
             XCTAssertTrue(s.contains("entropy_full at token 5 of sample "), s)
             XCTAssertTrue(s.contains("nan"), s)

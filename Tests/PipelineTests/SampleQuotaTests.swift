@@ -12,8 +12,7 @@ final class SampleQuotaTests: XCTestCase {
         let out = try SharedData.tempDir("quota\(threads)").path
         var o = RunOptions()
         o.outDir = out
-        o.threads = threads
-        let r = try Executor.run(spec: spec, components: PipelineFixtures.components(PipelineFixtures.data()), options: o)
+        let r = try Executor.run(ResolvedPipeline(spec: spec, threads: threads), components: PipelineFixtures.components(PipelineFixtures.data()), options: o)
         let m = try XCTUnwrap(r.manifest)
         let ds = try ShardDataset(directory: out)
         var bySource: [String: Int] = [:]

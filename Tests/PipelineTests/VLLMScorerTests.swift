@@ -35,9 +35,9 @@ final class VLLMScorerTests: XCTestCase {
 
     func run(_ s: PipelineSpec, threads: Int = 2, resume: Bool = false) throws -> ShardManifest? {
         var o = RunOptions()
-        o.threads = threads
         o.resume = resume
-        return try Executor.run(spec: s, components: try RealComponents.make(spec: s), options: o).manifest
+        let p = ResolvedPipeline(spec: s, threads: threads)
+        return try Executor.run(p, components: try ComponentLoader.load(p), options: o).manifest
     }
 
     /// Every file of a shard directory, by name.
@@ -101,11 +101,11 @@ final class VLLMScorerTests: XCTestCase {
         let (url, model) = try server()
         let out = try SharedData.tempDir("vllm-k").path
         let s = try spec(out: out, url: url, model: model, topK: 64)
-        XCTAssertThrowsError(try RealComponents.make(spec: s)) { e in
+        XCTAssertThrowsError(try ComponentLoader.load(ResolvedPipeline(spec: s))) { e in
             XCTAssertTrue("\(e)".contains("greater than max allowed"), "\(e)")
         }
         let s2 = try spec(out: out, url: url, model: "no-such-model")
-        XCTAssertThrowsError(try RealComponents.make(spec: s2)) { e in
+        XCTAssertThrowsError(try ComponentLoader.load(ResolvedPipeline(spec: s2))) { e in
             XCTAssertTrue("\(e)".contains("does not serve model 'no-such-model'"), "\(e)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/manifest.json"))
@@ -127,15 +127,14 @@ final class VLLMScorerTests: XCTestCase {
         // 1. Retry: kill the proxy while the run is under way, restart it 2 s later.
         let out = try SharedData.tempDir("vllm-retry").path
         let s = try spec(out: out, url: proxyURL, model: model, concurrency: 1, limit: 24)
-        let comps = try RealComponents.make(spec: s)
+        let comps = try ComponentLoader.load(ResolvedPipeline(spec: s))
         let done = DispatchSemaphore(value: 0)
         final class Box: @unchecked Sendable { var error: Error? }
         let box = Box()
         Thread.detachNewThread {
             do {
                 var o = RunOptions()
-                o.threads = 1
-                _ = try Executor.run(spec: s, components: comps, options: o)
+                _ = try Executor.run(ResolvedPipeline(spec: s, threads: 1), components: comps, options: o)
             } catch { box.error = error }
             done.signal()
         }

@@ -16,7 +16,7 @@ final class VerifyRoutingTests: XCTestCase {
               - verify: \(stage)
             output: {dir: /tmp/unused}
             """)
-        return try XCTUnwrap(try RealComponents.make(spec: spec).verifier)
+        return try XCTUnwrap(try ComponentLoader.load(ResolvedPipeline(spec: spec)).verifier)
     }
 
     func record(_ domain: Domain, answer: String, response: String) -> Record {
@@ -52,7 +52,7 @@ final class VerifyRoutingTests: XCTestCase {
               - verify: {keep: [correct, unverifiable]}
             output: {dir: /tmp/unused}
             """)
-        let c = try RealComponents.make(spec: spec)
+        let c = try ComponentLoader.load(ResolvedPipeline(spec: spec))
         let s = try c.openInput(spec.inputs[0])
         var n = 0
         while let item = try s.next() {
@@ -85,7 +85,7 @@ final class VerifyRoutingTests: XCTestCase {
               - verify: {keep: [correct, unverifiable]}
             output: {dir: \(dir.appendingPathComponent("out").path)}
             """)
-        let m = try XCTUnwrap(Executor.run(spec: spec, components: try RealComponents.make(spec: spec), options: RunOptions()).manifest)
+        let m = try XCTUnwrap(Executor.run(ResolvedPipeline(spec: spec), components: try ComponentLoader.load(ResolvedPipeline(spec: spec)), options: RunOptions()).manifest)
         let verify = try XCTUnwrap(m.stages.first(where: { $0.name == "verify" }))
         XCTAssertEqual(verify.input, 3)
         XCTAssertEqual(verify.kept, 3)

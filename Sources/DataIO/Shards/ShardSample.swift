@@ -167,3 +167,15 @@ extension ShardSample {
         }
     }
 }
+
+extension ShardSample {
+    /// Size in bytes of the encoded record that starts at `offset` of `bytes`, read from its
+    /// header (token count, metadata length, flags); nil when fewer than 16 bytes remain.
+    public static func recordSize(encoded bytes: [UInt8], at offset: Int) -> Int? {
+        guard offset >= 0, bytes.count - offset >= 16 else { return nil }
+        func u32(_ o: Int) -> Int {
+            Int(UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24)
+        }
+        return recordSize(tokens: u32(offset), metaLength: u32(offset + 4), flags: UInt32(u32(offset + 8)))
+    }
+}

@@ -1,0 +1,6 @@
+import Records
+
+/// Chat template + tokenizer.
+public protocol ConversationRendering: Sendable {
+    func render(_ record: Record) throws -> RenderedConversation
+}

@@ -1,0 +1,4 @@
+/// Records of one pipeline input, in file order.
+public protocol RecordStream: AnyObject {
+    func next() throws -> StreamItem?
+}

@@ -1,0 +1,15 @@
+/// Scores token sequences under a causal LM: the score stage's backend. Two implementations:
+/// `ModelScorer` (the native CPU model) and `ServerScorer` (a vLLM server). One instance per
+/// worker thread (or one shared, thread-safe instance); results must not depend on which
+/// instance or thread scores a sequence, nor on how the sequences are grouped, so shards are
+/// thread-count independent.
+///
+/// The scorer owns batching: the scoring stage hands it a whole work unit at once, and it
+/// groups the sequences as its backend runs best (packed forward passes of `batch_tokens`
+/// tokens; requests in flight to a server).
+public protocol Scorer: AnyObject {
+    /// Scores each sequence; returns T−1 entries per sequence, in input order.
+    func score(batch: [[UInt32]], topK: Int) throws -> [TokenColumns]
+    /// Longest sequence the model accepts (longer samples are dropped with reason `too_long_for_model`).
+    var maxPositions: Int { get }
+}
