@@ -11,9 +11,8 @@ final class AdapterStream: RecordStream {
 
     final class BadBox: @unchecked Sendable { var items: [StreamItem] = [] }
 
-    init(input: PipelineSpec.Input) throws {
-        let source = input.source ?? ((input.path as NSString).lastPathComponent as String)
-        let config = AdapterConfig(source: source, domain: input.domain, fields: input.fields ?? [:], options: input.options ?? [:])
+    init(input: ResolvedPipeline.Input) throws {
+        let config = AdapterConfig(source: input.source, domain: input.domain, fields: input.fields, options: input.options)
         let adapter = try AdapterRegistry.make(input.adapter, config: config)
         let box = self.box
         var o = RowSourceOptions()

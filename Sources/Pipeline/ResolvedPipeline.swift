@@ -13,6 +13,8 @@ public struct ResolvedPipeline: Sendable, Equatable {
     public let specHash: String
     /// Seed of every random choice (sampling keys).
     public let seed: UInt64
+    /// The inputs, in spec order.
+    public let inputs: [Input]
     /// Worker threads and the threads each scorer may use.
     public let threads: ThreadPlan
     /// The per-record stages in spec order (without render, which always runs first).
@@ -34,6 +36,7 @@ public struct ResolvedPipeline: Sendable, Equatable {
         self.spec = spec
         specHash = spec.contentHash
         seed = spec.seed
+        inputs = spec.inputs.map(Input.init)
         self.threads = ThreadPlan(workers: threads ?? spec.threads ?? 2)
         var stages: [RecordStageConfig] = []
         var sample: SampleConfig?
@@ -88,6 +91,32 @@ public struct ResolvedPipeline: Sendable, Equatable {
         public init(workers: Int) {
             self.workers = max(1, workers)
             scorerThreads = self.workers > 1 ? 1 : max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        }
+    }
+
+    /// One input: a file read through an adapter.
+    public struct Input: Sendable, Equatable {
+        public let path: String
+        /// Adapter name (checked against the registry by `PipelineSpec.load`).
+        public let adapter: String
+        /// Source name recorded in every record (default: the file name).
+        public let source: String
+        public let domain: Domain
+        /// Field mappings passed to the adapter (adapter key → dotted path in the row).
+        public let fields: [String: String]
+        /// Free-form adapter options.
+        public let options: [String: JSONValue]
+        /// Read at most this many rows (bad rows count); nil = all.
+        public let limit: Int?
+
+        init(_ i: PipelineSpec.Input) {
+            path = i.path
+            adapter = i.adapter
+            source = i.source ?? ((i.path as NSString).lastPathComponent as String)
+            domain = i.domain
+            fields = i.fields ?? [:]
+            options = i.options ?? [:]
+            limit = i.limit
         }
     }
 

@@ -74,7 +74,7 @@ struct Selector {
         }
 
         var chunk: [(Int, Record, SourceLocation)] = []
-        for input in pipeline.spec.inputs {
+        for input in pipeline.inputs {
             let stream = try components.openInput(input)
             var rows = 0
             while let item = try stream.next() {

@@ -13,7 +13,7 @@ final class AdapterStreamTests: XCTestCase {
         try [good, "{not json", good, good, "[1,2", "{\"question\": 3}", ""].joined(separator: "\n").write(toFile: p, atomically: true, encoding: .utf8)
         let spec = try PipelineSpec.parse(yaml: "name: t\ninputs: [{path: \(p), adapter: gsm8k, domain: math}]\noutput: {dir: /tmp/unused}")
         let c = try ComponentLoader.load(ResolvedPipeline(spec: spec))
-        let s = try c.openInput(spec.inputs[0])
+        let s = try c.openInput(ResolvedPipeline(spec: spec).inputs[0])
         var kinds: [String] = []
         while let item = try s.next() {
             switch item {

@@ -53,7 +53,7 @@ final class VerifyRoutingTests: XCTestCase {
             output: {dir: /tmp/unused}
             """)
         let c = try ComponentLoader.load(ResolvedPipeline(spec: spec))
-        let s = try c.openInput(spec.inputs[0])
+        let s = try c.openInput(ResolvedPipeline(spec: spec).inputs[0])
         var n = 0
         while let item = try s.next() {
             guard case .record(let r, _) = item else { XCTFail("bad row \(item)"); continue }
