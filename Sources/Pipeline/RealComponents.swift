@@ -46,7 +46,7 @@ public enum RealComponents {
                 return ModelScorer(model: m)
             }
         }
-        var c = PipelineComponents(openInput: { try AdapterStream(input: $0) }, renderer: renderer, verifier: RecordVerifier(mathDomains: Set(spec.verifyStage?.mathDomains ?? ["math"])),
+        var c = PipelineComponents(openInput: { try AdapterStream(input: $0) }, renderer: renderer, verifier: VerifierSet(mathDomains: Set(spec.verifyStage?.mathDomains ?? ["math"])),
                                    makeScorer: makeScorer, tokenizer: tokFP, model: modelFP)
         c.scorer = scorerInfo
         return c
@@ -95,33 +95,6 @@ final class AdapterStream: RecordStream {
         } catch let e as DataIOError {
             return .bad(reason: "adapter_error", detail: e.reason, e.location)
         }
-    }
-}
-
-/// Picks the verifier from the record's reference kind and domain: choice → ChoiceVerifier,
-/// tool calls → ToolCallVerifier, a free-text answer → MathVerifier only in `mathDomains`
-/// (default math), otherwise `unverifiable` (a medical free-text answer is not a number).
-struct RecordVerifier: RecordVerifying {
-    let math = MathVerifier()
-    let choice = ChoiceVerifier()
-    let tools = ToolCallVerifier()
-    /// Domains (raw values) whose `answer` references the math verifier grades.
-    var mathDomains: Set<String> = ["math"]
-
-    func verify(_ record: Record) -> (verdict: String, reason: String) {
-        guard let ref = record.reference else { return ("unverifiable", "no_reference") }
-        let v: Verdict
-        switch ref.kind {
-        case .answer:
-            guard mathDomains.contains(record.domain.rawValue) else {
-                return ("unverifiable", "free_text_answer: \(record.domain.rawValue) answers are not graded (verify.math_domains)")
-            }
-            v = math.verify(record)
-        case .choice: v = choice.verify(record)
-        case .toolCalls: v = tools.verify(record)
-        }
-        if v.passed { return ("correct", v.description) }
-        return (v.reason == "no_reference" ? "unverifiable" : "incorrect", v.description)
     }
 }
 

@@ -4,11 +4,6 @@ import Kernels
 import Model
 import Records
 
-/// Subcommands of the Model area (score, model init, bench model). Registered in EAFT.swift.
-enum ModelCommands {
-    static let all: [ParsableCommand.Type] = [Score.self, ModelGroup.self]
-}
-
 /// `eaft bench model`: forward + token statistics throughput on a random-init model.
 struct BenchModel: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,7 +62,7 @@ struct BenchModel: ParsableCommand {
         if let attentionBlock { Attention.blockRows = max(1, attentionBlock) }
         var rng = SplitMix64(seed: 1)
         let seqs = (0..<batch).map { _ in (0..<seq).map { _ in Int32(rng.next() % UInt64(cfg.vocabSize)) } }
-        let rssAfterBuild = peakRSSMiB()
+        let rssAfterBuild = ProcessStats.peakRSSMiB()
         for _ in 0..<warmup { _ = try lm.scoreBatch(seqs, topK: topK) }
         var times: [Double] = [], lin: [Double] = [], linFlops = 0.0, attn: [Double] = [], stats: [Double] = []
         KernelProfile.enabled = true
@@ -100,17 +95,10 @@ struct BenchModel: ParsableCommand {
             "flops_per_token": .double(fpt), "achieved_gflops": .double(fpt * toks / med / 1e9),
             "matmul_s": .double(median(lin)), "matmul_gflops": .double(linFlops / max(1e-9, median(lin)) / 1e9),
             "attention_s": .double(median(attn)), "stats_s": .double(median(stats)),
-            "peak_rss_mib": .double(peakRSSMiB()), "rss_after_build_mib": .double(rssAfterBuild),
+            "peak_rss_mib": .double(ProcessStats.peakRSSMiB()), "rss_after_build_mib": .double(rssAfterBuild),
             "gemm_kernel": .string(KernelInfo.selection.core), "sgemm_peak_gflops": .double((peak * 10).rounded() / 10),
             "matmul_pct_of_peak": .double((linFlops / max(1e-9, median(lin)) / 1e9 / peak * 1000).rounded() / 10),
         ]
         print(JSONWriter().string(out))
     }
-}
-
-/// Peak resident set size of this process in MiB (`ru_maxrss`).
-func peakRSSMiB() -> Double {
-    var u = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &u)
-    return Double(u.ru_maxrss) / 1024
 }

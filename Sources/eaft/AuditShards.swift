@@ -3,69 +3,6 @@ import DataIO
 import Foundation
 import Pipeline
 
-/// Subcommands of the Pipeline area (run, audit, verify, merge). Registered in EAFT.swift.
-enum PipelineCommands {
-    static let all: [ParsableCommand.Type] = [RunPipeline.self, AuditShards.self, VerifyShards.self, MergeShards.self]
-}
-
-/// Writes `text` to stdout.
-func emitJSON(_ bytes: [UInt8]) {
-    FileHandle.standardOutput.write(Data(bytes))
-}
-
-/// Prints an error for the user and exits non-zero (never a stack trace).
-func fail(_ message: String, code: Int32 = 1) -> ExitCode {
-    FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
-    return ExitCode(code)
-}
-
-struct VerifyShards: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "verify",
-        abstract: "Check a shard directory: manifest, file sizes and CRC-32C, headers, index, every block.",
-        discussion: "Prints a JSON report; exits 1 and names the corrupt file and block on any problem.")
-
-    @Argument(help: "Shard directory (with manifest.json).") var directory: String
-
-    func run() throws {
-        let rep = ShardVerifier.verify(directory: directory)
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        var out = Array(try e.encode(rep))
-        out.append(0x0A)
-        emitJSON(out)
-        if !rep.ok {
-            for p in rep.problems { FileHandle.standardError.write(Data(("corrupt: " + p + "\n").utf8)) }
-            throw ExitCode(1)
-        }
-    }
-}
-
-struct MergeShards: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "merge",
-        abstract: "Join the outputs of `eaft run --partition i/N` into one shard directory.",
-        discussion: """
-            Give all N partition directories (any order). The result is byte-identical to an unpartitioned \
-            run of the same spec (same shards, same manifest.json).
-            """)
-
-    @Argument(help: "Partition output directories.") var directories: [String]
-    @Option(name: .long, help: "Output directory.") var out: String
-
-    func run() throws {
-        guard !directories.isEmpty else { throw fail("give the partition directories to merge") }
-        do {
-            let m = try Assembler.assemble(workDirs: directories, out: out)
-            emitJSON(try m.encoded())
-        } catch let e as PipelineError {
-            throw fail(e.description)
-        } catch let e as DataIOError {
-            throw fail(e.description)
-        }
-    }
-}
-
 struct AuditShards: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
@@ -110,17 +47,17 @@ struct AuditShards: ParsableCommand {
             }
             rep = try Auditor.audit(directory: directory, options: o)
         } catch {
-            throw fail("\(error)")
+            throw CLIOutput.fail("\(error)")
         }
         let j = try rep.jsonBytes()
         if let json { try Data(j).write(to: URL(fileURLWithPath: json)) }
         if let html { try rep.html().write(toFile: html, atomically: true, encoding: .utf8) }
         if let md { try rep.markdown().write(toFile: md, atomically: true, encoding: .utf8) }
-        if json == nil { emitJSON(j) } else {
+        if json == nil { CLIOutput.emit(j) } else {
             // A compact summary on stdout.
             var s = "{\"label_tokens\": \(rep.dataset.labelTokens), \"mean_gate\": \(rep.dataset.meanGate), "
             s += "\"conflict_rate_percentile\": \(rep.dataset.conflictRatePercentile), \"conflict_rate_absolute\": \(rep.dataset.conflictRateAbsolute)}\n"
-            emitJSON(Array(s.utf8))
+            CLIOutput.emit(Array(s.utf8))
         }
     }
 }

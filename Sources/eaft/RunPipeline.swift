@@ -37,7 +37,7 @@ struct RunPipeline: ParsableCommand {
             if let p = partition {
                 let parts = p.split(separator: "/")
                 guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else {
-                    throw fail("--partition must look like i/N with 0 ≤ i < N (got \(p))")
+                    throw CLIOutput.fail("--partition must look like i/N with 0 ≤ i < N (got \(p))")
                 }
                 o.partition = (i, n)
             }
@@ -52,16 +52,16 @@ struct RunPipeline: ParsableCommand {
             summary += "\"seconds\": \(String(format: "%.2f", Date().timeIntervalSince(t0)))}\n"
             FileHandle.standardError.write(Data(summary.utf8))
             if let m = r.manifest {
-                emitJSON(try m.encoded())
+                CLIOutput.emit(try m.encoded())
             } else {
                 let e = JSONEncoder()
                 e.outputFormatting = [.sortedKeys, .prettyPrinted]
-                emitJSON(Array(try e.encode(r.journal)) + [0x0A])
+                CLIOutput.emit(Array(try e.encode(r.journal)) + [0x0A])
             }
         } catch let e as ExitCode {
             throw e
         } catch {
-            throw fail("\(error)")
+            throw CLIOutput.fail("\(error)")
         }
     }
 }

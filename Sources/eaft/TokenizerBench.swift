@@ -25,7 +25,7 @@ struct TokenizerBench: ParsableCommand {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let tok = try Tokenizer.load(path: tokenizer)
         let loadS = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        let rssAfterLoad = tokenizerResidentMB()
+        let rssAfterLoad = ProcessStats.residentMB()
         var lines: [String] = []
         for f in input {
             let s = try String(contentsOfFile: f, encoding: .utf8)
@@ -56,25 +56,7 @@ struct TokenizerBench: ParsableCommand {
             result.append(("encode_\(t)t_mb_s", .double(Double(bytes) / best / 1e6)))
         }
         result.append(("tokens", .int(Int64(tokens))))
-        result.append(("peak_rss_mb", .double(tokenizerPeakMB())))
+        result.append(("peak_rss_mb", .double(ProcessStats.peakMB())))
         print(JSONValue.object(JSONObject(result)).description)
     }
-}
-
-/// Current resident set size in MB (Linux /proc/self/statm), or -1.
-func tokenizerResidentMB() -> Double {
-    guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return -1 }
-    let f = s.split(separator: " ")
-    guard f.count > 1, let pages = Double(f[1]) else { return -1 }
-    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1e6
-}
-
-/// Peak resident set size in MB (VmHWM), or -1.
-func tokenizerPeakMB() -> Double {
-    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
-    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? -1
-        return kb / 1000
-    }
-    return -1
 }

@@ -63,12 +63,12 @@ struct TrainBenchCommand: ParsableCommand {
         var step = 0
         for r in 0...reps {
             for (vi, engine) in engines.enumerated() {
-                let t0 = Date(), c0 = cpuSeconds()
+                let t0 = Date(), c0 = ProcessStats.cpuSeconds()
                 ps.zeroGrads()
                 _ = try engine.run(b, coef: 1 / Float(b.labelCount))
                 step += 1
                 AdamWKernel.step(params: ps.values, grads: ps.grads, m: m, v: v, count: ps.count, lr: 1e-5, step: step, hyper: AdamWHyper())
-                if r > 0 { times[vi].append(Date().timeIntervalSince(t0)); cpu[vi].append(cpuSeconds() - c0) }
+                if r > 0 { times[vi].append(Date().timeIntervalSince(t0)); cpu[vi].append(ProcessStats.cpuSeconds() - c0) }
             }
         }
         if headReps > 0 {
@@ -79,10 +79,10 @@ struct TrainBenchCommand: ParsableCommand {
             var hc = [[Double]](repeating: [], count: names.count), hw = hc
             for _ in 0..<headReps {
                 for (vi, engine) in engines.enumerated() {
-                    let c0 = cpuSeconds(), t0 = Date()
+                    let c0 = ProcessStats.cpuSeconds(), t0 = Date()
                     _ = engine.head.run(batch: b, hidden: h, head: model.headWeight, spec: engine.spec, lambdaNow: 1, threshold: 0,
                                         coef: 1, dHidden: dH, dHead: model.headGrad)
-                    hc[vi].append(cpuSeconds() - c0); hw[vi].append(Date().timeIntervalSince(t0))
+                    hc[vi].append(ProcessStats.cpuSeconds() - c0); hw[vi].append(Date().timeIntervalSince(t0))
                 }
             }
             for (vi, variant) in names.enumerated() {
@@ -98,14 +98,14 @@ struct TrainBenchCommand: ParsableCommand {
                 ps.zeroGrads()
                 let dH = UnsafeMutablePointer<Float>.allocate(capacity: b.tokenCount * cfg.hidden)
                 defer { dH.deallocate() }
-                let c0 = cpuSeconds(), t0 = Date()
+                let c0 = ProcessStats.cpuSeconds(), t0 = Date()
                 let h = try model.forward(b)
-                let c1 = cpuSeconds(), t1 = Date()
+                let c1 = ProcessStats.cpuSeconds(), t1 = Date()
                 _ = engine.head.run(batch: b, hidden: h, head: model.headWeight, spec: engine.spec, lambdaNow: 1, threshold: 0, coef: 1,
                                     dHidden: dH, dHead: model.headGrad)
-                let c2 = cpuSeconds(), t2 = Date()
+                let c2 = ProcessStats.cpuSeconds(), t2 = Date()
                 model.backward(b, dHidden: dH)
-                let c3 = cpuSeconds(), t3 = Date()
+                let c3 = ProcessStats.cpuSeconds(), t3 = Date()
                 print("{\"breakdown\":\"\(variant)\",\"forward_s\":\(t1.timeIntervalSince(t0)),\"loss_head_s\":\(t2.timeIntervalSince(t1)),\"backward_s\":\(t3.timeIntervalSince(t2)),"
                       + "\"forward_cpu_s\":\(c1 - c0),\"loss_head_cpu_s\":\(c2 - c1),\"backward_cpu_s\":\(c3 - c2)}")
             }
@@ -115,11 +115,4 @@ struct TrainBenchCommand: ParsableCommand {
             print(line)
         }
     }
-}
-
-/// User + system CPU seconds of this process (all threads).
-func cpuSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }

@@ -3,19 +3,6 @@ import Foundation
 import Jinja
 import Records
 
-/// Subcommands of the chat-template area. Registered in EAFT.swift.
-enum TemplateCommands {
-    static let all: [ParsableCommand.Type] = [TemplateGroup.self]
-}
-
-/// `eaft template …`: a model's own Jinja chat template.
-struct TemplateGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "template",
-        abstract: "Render a model's own Jinja chat template exactly as transformers does.",
-        subcommands: [TemplateRender.self, TemplateBench.self])
-}
-
 /// `eaft template render --template FILE --input F.jsonl`.
 struct TemplateRender: ParsableCommand {
     static let configuration = CommandConfiguration(

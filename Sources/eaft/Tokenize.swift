@@ -3,19 +3,6 @@ import Foundation
 import Records
 import Tokenizer
 
-/// Subcommands of the Tokenizer area (tokenize, tokenizer train/bench/info). Registered in EAFT.swift.
-enum TokenizerCommands {
-    static let all: [ParsableCommand.Type] = [Tokenize.self, TokenizerGroup.self]
-}
-
-/// `eaft tokenizer …`: tools around tokenizer.json files.
-struct TokenizerGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "tokenizer",
-        abstract: "Train, inspect and benchmark byte-level BPE tokenizers.",
-        subcommands: [TokenizerTrain.self, TokenizerChat.self, TokenizerBench.self, TokenizerInfo.self])
-}
-
 /// `eaft tokenize`: JSON lines in, one JSON array of ids per line out.
 struct Tokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -87,7 +74,7 @@ struct Tokenize: ParsableCommand {
             var k = 0
             for t in texts {
                 if t == nil { buf += Array("null\n".utf8); continue }
-                tokenizerWriteIDs(encoded[k], into: &buf)
+                Tokenize.writeIDs(encoded[k], into: &buf)
                 k += 1
             }
             count += texts.count
@@ -98,40 +85,22 @@ struct Tokenize: ParsableCommand {
     }
 }
 
-/// Appends `[1,2,3]\n`.
-func tokenizerWriteIDs(_ ids: [Int32], into buf: inout [UInt8]) {
-    buf.append(UInt8(ascii: "["))
-    var first = true
-    var digits = [UInt8](repeating: 0, count: 12)
-    for id in ids {
-        if !first { buf.append(UInt8(ascii: ",")) }
-        first = false
-        var v = Int(id)
-        if v < 0 { buf.append(UInt8(ascii: "-")); v = -v }
-        var n = 0
-        repeat { digits[n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
-        while n > 0 { n -= 1; buf.append(digits[n]) }
-    }
-    buf.append(UInt8(ascii: "]"))
-    buf.append(0x0A)
-}
-
-/// `eaft tokenizer info`: what a tokenizer.json holds.
-struct TokenizerInfo: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "Print a tokenizer's components as JSON.")
-
-    @Argument(help: "A tokenizer.json file, or a folder containing one.")
-    var path: String
-
-    func run() throws {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let tok = try Tokenizer.load(path: path)
-        let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-        let info: JSONValue = [
-            "path": .string(tok.path), "sha256": .string(tok.contentHash), "vocab_size": .int(Int64(tok.vocabSize)),
-            "merges": .int(Int64(tok.mergeCount)), "added_tokens": .int(Int64(tok.addedTokens.count)),
-            "load_ms": .double((ms * 10).rounded() / 10),
-        ]
-        print(info.description)
+extension Tokenize {
+    /// Appends `[1,2,3]\n`.
+    static func writeIDs(_ ids: [Int32], into buf: inout [UInt8]) {
+        buf.append(UInt8(ascii: "["))
+        var first = true
+        var digits = [UInt8](repeating: 0, count: 12)
+        for id in ids {
+            if !first { buf.append(UInt8(ascii: ",")) }
+            first = false
+            var v = Int(id)
+            if v < 0 { buf.append(UInt8(ascii: "-")); v = -v }
+            var n = 0
+            repeat { digits[n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
+            while n > 0 { n -= 1; buf.append(digits[n]) }
+        }
+        buf.append(UInt8(ascii: "]"))
+        buf.append(0x0A)
     }
 }

@@ -4,13 +4,6 @@ import Foundation
 import Model
 import Records
 
-/// `eaft model ...`: model utilities.
-struct ModelGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "model", abstract: "Model utilities (random-init checkpoints, GGUF import).",
-        subcommands: [InitModel.self, ImportModel.self])
-}
-
 /// `eaft model init`: a seeded random-init checkpoint in Hugging Face layout.
 struct InitModel: ParsableCommand {
     static let configuration = CommandConfiguration(
