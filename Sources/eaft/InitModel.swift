@@ -32,23 +32,10 @@ struct InitModel: ParsableCommand {
     func run() throws {
         let t0 = Date()
         guard let data = FileManager.default.contents(atPath: config) else { throw ModelCLIError("cannot read \(config)") }
-        let cfg = try ConfigRegistry.parse(data, path: config)
-        guard case .object(var obj) = try JSONParser.parse(data) else { throw ModelCLIError("\(config) is not a JSON object") }
-        obj["architectures"] = .array([.string(cfg.architecture.className)])
-        obj["model_type"] = .string(cfg.architecture.rawValue)
-        obj["dtype"] = .string("float32")
-        if obj["torch_dtype"] != nil { obj["torch_dtype"] = .string("float32") }
-        let sd = std ?? obj["initializer_range"]?.doubleValue.map(Float.init) ?? 0.02
-        do { try AtomicFile.makeDirectory(out) } catch let e as DataIOError { throw ModelCLIError("\(e)") }
-        let w = ModelInit.randomWeights(config: cfg, seed: seed, std: sd)
-        try w.save(to: (out as NSString).appendingPathComponent("model.safetensors"))
-        var bytes: [UInt8] = []
-        JSONWriter().write(.object(obj), into: &bytes)
-        bytes.append(0x0A)
-        try Data(bytes).write(to: URL(fileURLWithPath: (out as NSString).appendingPathComponent("config.json")))
+        let w = try RandomCheckpoint.write(configJSON: data, path: config, out: out, seed: seed, std: std)
         let summary: JSONValue = [
-            "command": "model init", "out": .string(out), "architecture": .string(cfg.architecture.className),
-            "parameters": .int(Int64(w.count)), "seed": .int(Int64(bitPattern: seed)), "std": .double(Double(sd)),
+            "command": "model init", "out": .string(out), "architecture": .string(w.architecture),
+            "parameters": .int(Int64(w.parameters)), "seed": .int(Int64(bitPattern: seed)), "std": .double(Double(w.std)),
             "seconds": .double(Date().timeIntervalSince(t0)),
         ]
         print(JSONWriter().string(summary))

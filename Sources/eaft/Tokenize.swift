@@ -40,67 +40,12 @@ struct Tokenize: ParsableCommand {
         } else {
             handle = FileHandle.standardInput
         }
-        let name = input ?? "<stdin>"
         let reader = LineReader(handle: handle)
-        var lineNo = 0
-        var errors = 0
-        var count = 0
-        let out = FileHandle.standardOutput
-        while true {
-            var texts: [String?] = []
-            while texts.count < 4096, let line = reader.next() {
-                lineNo += 1
-                do {
-                    let v = try JSONParser.parse(line)
-                    guard let text = v.lookup(path: field)?.stringValue else {
-                        throw TokenizerError("field '\(field)' missing or not a string", at: "\(name):\(lineNo)")
-                    }
-                    texts.append(text)
-                } catch let e as JSONParseError {
-                    errors += 1
-                    FileHandle.standardError.write(Data("\(name):\(lineNo): \(e)\n".utf8))
-                    texts.append(nil)
-                } catch {
-                    errors += 1
-                    FileHandle.standardError.write(Data("\(error)\n".utf8))
-                    texts.append(nil)
-                }
-            }
-            if texts.isEmpty { break }
-            let valid = texts.compactMap { $0 }
-            let encoded = tok.encodeBatch(valid, threads: threads, addSpecialTokens: addSpecialTokens)
-            var buf: [UInt8] = []
-            buf.reserveCapacity(valid.reduce(0) { $0 + $1.utf8.count } + 64)
-            var k = 0
-            for t in texts {
-                if t == nil { buf += Array("null\n".utf8); continue }
-                Tokenize.writeIDs(encoded[k], into: &buf)
-                k += 1
-            }
-            count += texts.count
-            out.write(Data(buf))
+        let job = TokenizeJSONL(tokenizer: tok, field: field, addSpecialTokens: addSpecialTokens, threads: threads)
+        let summary = try job.run(next: reader.next, inputName: input ?? "<stdin>", write: { FileHandle.standardOutput.write(Data($0)) }) {
+            FileHandle.standardError.write(Data(($0 + "\n").utf8))
         }
-        FileHandle.standardError.write(Data("{\"lines\":\(count),\"errors\":\(errors)}\n".utf8))
-        if errors > 0 { throw ExitCode(1) }
-    }
-}
-
-extension Tokenize {
-    /// Appends `[1,2,3]\n`.
-    static func writeIDs(_ ids: [Int32], into buf: inout [UInt8]) {
-        buf.append(UInt8(ascii: "["))
-        var first = true
-        var digits = [UInt8](repeating: 0, count: 12)
-        for id in ids {
-            if !first { buf.append(UInt8(ascii: ",")) }
-            first = false
-            var v = Int(id)
-            if v < 0 { buf.append(UInt8(ascii: "-")); v = -v }
-            var n = 0
-            repeat { digits[n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
-            while n > 0 { n -= 1; buf.append(digits[n]) }
-        }
-        buf.append(UInt8(ascii: "]"))
-        buf.append(0x0A)
+        FileHandle.standardError.write(Data(summary.line.utf8))
+        if summary.errors > 0 { throw ExitCode(1) }
     }
 }
