@@ -32,57 +32,12 @@ struct TemplateRender: ParsableCommand {
 
     func run() throws {
         let src = try TemplateSource.load(path: template)
-        var compiled: [String: ChatRenderer] = [:]
-        func renderer(withTools: Bool) throws -> ChatRenderer {
-            let text = try src.select(name: name, withTools: withTools)
-            if let r = compiled[text] { return r }
-            do {
-                let r = try ChatRenderer(source: text)
-                compiled[text] = r
-                return r
-            } catch let e as JinjaError {
-                throw ValidationError("\(src.path): \(e)")
-            }
+        // A broken template stops here, before any data is read.
+        let job = try TemplateRenderJSONL(source: src, name: name, spans: assistantSpans ? .assistant : spans ? .generation : .none) {
+            ValidationError($0)
         }
-        _ = try renderer(withTools: false)  // a broken template stops here, before any data is read
         let reader: LineReader = try input.map { try LineReader(path: $0) } ?? LineReader(handle: .standardInput)
-        var lineNo = 0, errors = 0
-        var out = Data()
-        while let line = reader.next() {
-            lineNo += 1
-            if line.isEmpty { continue }
-            var result = JSONObject()
-            do {
-                var req = try ChatRequest(json: try JSONParser.parse(line))
-                for e in src.specialTokens.entries where req.specialTokens[e.key] == nil { req.specialTokens[e.key] = e.value }
-                let r = try renderer(withTools: req.tools != nil)
-                if assistantSpans {
-                    let a = try r.renderWithAssistantSpans(req)
-                    result["text"] = .string(a.text)
-                    result["assistant_spans"] = .array(a.spans.map { [.int(Int64($0.characters.lowerBound)), .int(Int64($0.characters.upperBound))] })
-                    result["assistant_spans_utf8"] = .array(a.spans.map { [.int(Int64($0.utf8.lowerBound)), .int(Int64($0.utf8.upperBound))] })
-                    result["assistant_spans_method"] = .string(a.method.rawValue)
-                } else if spans {
-                    let (text, s) = try r.renderWithGenerationSpans(req)
-                    result["text"] = .string(text)
-                    result["spans"] = .array(s.map { [.int(Int64($0.lowerBound)), .int(Int64($0.upperBound))] })
-                } else {
-                    result["text"] = .string(try r.render(req))
-                }
-            } catch let e as JinjaError {
-                errors += 1
-                result["error"] = .string(e.reason)
-                if let loc = e.location { result["location"] = .string(loc) }
-                result["kind"] = .string(e.kind.rawValue)
-            } catch {
-                errors += 1
-                result["error"] = .string("line \(lineNo): \(error)")
-            }
-            out.append(contentsOf: JSONWriter().string(.object(result)).utf8)
-            out.append(0x0A)
-            if out.count > 1 << 20 { FileHandle.standardOutput.write(out); out.removeAll(keepingCapacity: true) }
-        }
-        FileHandle.standardOutput.write(out)
-        FileHandle.standardError.write(Data("{\"lines\":\(lineNo),\"errors\":\(errors)}\n".utf8))
+        let summary = try job.run(next: reader.next) { FileHandle.standardOutput.write($0) }
+        FileHandle.standardError.write(Data(summary.line.utf8))
     }
 }
