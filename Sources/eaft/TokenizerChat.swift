@@ -34,30 +34,12 @@ struct TokenizerChat: ParsableCommand {
     var enableThinking: Bool?
 
     func run() throws {
-        // (messages, tools) -> (text, ids, mask), with the model's own template or a built-in one.
-        let render: ([Message], [JSONValue]) throws -> (String, [Int32], [UInt8])
-        if let template, FileManager.default.fileExists(atPath: template) {
-            render = try modelTemplate(template)
-        } else {
-            let tok = try Tokenizer.load(path: tokenizer)
-            let kind: ChatTemplate.Kind
-            if let template {
-                guard let k = ChatTemplate.Kind(rawValue: template) else { throw ValidationError("unknown template \(template)") }
-                kind = k
-            } else {
-                guard let k = ChatTemplate.guessKind(for: tok) else {
-                    throw ValidationError("cannot guess the template from \(tok.path); pass --template")
-                }
-                kind = k
-            }
-            let chat = try ChatTemplate(kind: kind, tokenizer: tok)
-            let opts = ChatTemplate.Options(addGenerationPrompt: addGenerationPrompt, mask: lastAssistantOnly ? .lastAssistant : .allAssistant,
-                                            enableThinking: enableThinking)
-            render = { messages, tools in
-                let r = try chat.render(messages: messages, tools: tools, options: opts)
-                return (r.text, r.ids, r.lossMask)
-            }
-        }
+        var o = ChatRenderJSONL.Options(tokenizer: tokenizer)
+        o.template = template
+        o.addGenerationPrompt = addGenerationPrompt
+        o.lastAssistantOnly = lastAssistantOnly
+        o.enableThinking = enableThinking
+        let chat = try ChatRenderJSONL(options: o) { ValidationError($0) }
         let handle: FileHandle
         if let input {
             guard let h = FileHandle(forReadingAtPath: input) else { throw ValidationError("cannot open \(input)") }
@@ -66,58 +48,10 @@ struct TokenizerChat: ParsableCommand {
             handle = FileHandle.standardInput
         }
         let reader = LineReader(handle: handle)
-        var lineNo = 0, errors = 0
-        while let line = reader.next() {
-            lineNo += 1
-            if line.isEmpty { continue }
-            let out: JSONValue
-            do {
-                let v = try JSONParser.parse(line)
-                guard let msgs = v["messages"]?.arrayValue else { throw TokenizerError("no \"messages\" array") }
-                let messages = try msgs.enumerated().map { try message($1, index: $0) }
-                let (text, ids, mask) = try render(messages, v["tools"]?.arrayValue ?? [])
-                out = ["text": .string(text), "ids": .array(ids.map { .int(Int64($0)) }), "loss_mask": .array(mask.map { .int(Int64($0)) })]
-            } catch {
-                errors += 1
-                let where_ = "\(input ?? "<stdin>"):\(lineNo)"
-                FileHandle.standardError.write(Data("\(where_): \(error)\n".utf8))
-                out = ["error": .string("\(where_): \(error)")]
-            }
-            print(out.description)
+        let summary = try chat.run(next: reader.next, inputName: input ?? "<stdin>", write: { print($0) }) {
+            FileHandle.standardError.write(Data(($0 + "\n").utf8))
         }
-        FileHandle.standardError.write(Data("{\"lines\":\(lineNo),\"errors\":\(errors)}\n".utf8))
-        if errors > 0 { throw ExitCode(1) }
-    }
-
-    /// The model's own Jinja template, through the pipeline's renderer (the same ids and masks as `eaft run`).
-    func modelTemplate(_ path: String) throws -> ([Message], [JSONValue]) throws -> (String, [Int32], [UInt8]) {
-        var isDir: ObjCBool = false
-        let tokPath = FileManager.default.fileExists(atPath: tokenizer, isDirectory: &isDir) && isDir.boolValue
-            ? tokenizer + "/tokenizer.json" : tokenizer
-        var options: [String: JSONValue] = ["add_generation_prompt": .bool(addGenerationPrompt)]
-        if lastAssistantOnly { options["mask"] = .string("last_assistant") }
-        if let enableThinking { options["enable_thinking"] = .bool(enableThinking) }
-        let renderer = try PipelineSpec.Template(source: path, tokenizer: tokPath, options: options).renderer()
-        let tok = try Tokenizer.load(path: tokPath)
-        return { messages, tools in
-            let r = try renderer.render(Record(id: "chat", source: "eaft tokenizer chat", domain: .math, messages: messages, tools: tools))
-            let ids = r.ids.map { Int32(bitPattern: $0) }
-            return (tok.decode(ids), ids, r.mask)
-        }
-    }
-
-    /// One message in the eaft record form.
-    func message(_ v: JSONValue, index: Int) throws -> Message {
-        guard let roleName = v["role"]?.stringValue, let role = Role(rawValue: roleName) else {
-            throw TokenizerError("message \(index): missing or unknown role")
-        }
-        let content = v["content"]?.stringValue ?? ""
-        let calls = try (v["tool_calls"]?.arrayValue ?? []).map { c -> ToolCall in
-            let f = c["function"] ?? c
-            guard let name = f["name"]?.stringValue else { throw TokenizerError("message \(index): tool call without a name") }
-            return ToolCall(id: c["id"]?.stringValue, name: name, arguments: f["arguments"] ?? .object(JSONObject()))
-        }
-        return Message(role: role, content: content, reasoning: v["reasoning"]?.stringValue ?? v["reasoning_content"]?.stringValue,
-                       toolCalls: calls, toolCallID: v["tool_call_id"]?.stringValue, name: v["name"]?.stringValue)
+        FileHandle.standardError.write(Data(summary.line.utf8))
+        if summary.errors > 0 { throw ExitCode(1) }
     }
 }
