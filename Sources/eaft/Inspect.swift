@@ -77,76 +77,25 @@ struct Inspect: ParsableCommand {
     }
 
     func run() throws {
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        var o = FileInspection.Options()
+        o.limit = limit
+        o.raw = raw
+        o.adapter = try adapter.map { ($0, try adapterConfig()) }
+        o.stats = stats
+        o.maxLineBytes = maxLineBytes
+        o.rejects = rejects
+        o.columns = columns.map { $0.split(separator: ",").map { String($0) } }
         let out = StdoutLines()
-        let rejectsWriter = try rejects.map { try RejectsWriter(path: $0) }
-        var badShown = 0
-        var opts = RowSourceOptions()
-        opts.jsonl.maxLineBytes = maxLineBytes
-        opts.rejects = rejectsWriter
-        opts.columns = columns.map { $0.split(separator: ",").map { String($0) } }
-        opts.onBadLine = { b in
-            if badShown < 20 { FileHandle.standardError.write(Data("bad line: \(b)\n".utf8)) }
-            badShown += 1
-        }
-        let format = try RowFormat.detect(path: file)
-        let it = try RowSource.open(path: file, options: opts)
-        if !raw && adapter == nil {
-            out.line("# file: \(file)")
-            out.line("# format: \(format.rawValue)\(format == .jsonl ? ", compression: \(try StreamCompression.detect(path: file).rawValue)" : "")")
-            for h in it.headerLines { out.line("# \(h)") }
-        }
-        let recordAdapter = try adapter.map { try makeAdapter($0) }
-        var printed = 0, records = 0, adapterErrors = 0, index = 0
-        var streamErrors: [DataIOError] = []
-        while printed < limit || stats {
-            let next: (row: JSONValue, location: SourceLocation)?
-            do { next = try it.next() } catch let e as DataIOError {
-                // JSONL ends after a stream error; Parquet continues with the next row group.
-                FileHandle.standardError.write(Data("error: \(e)\n".utf8))
-                streamErrors.append(e)
-                if streamErrors.count >= 1000 { break }
-                continue
-            }
-            guard let (row, loc) = next else { break }
-            defer { index += 1 }
-            if let a = recordAdapter {
-                do {
-                    let r = try a.record(from: row, index: index, location: loc)
-                    records += 1
-                    if printed < limit { out.json(RecordJSON.encode(r)); printed += 1 }
-                } catch let e as DataIOError {
-                    adapterErrors += 1
-                    if adapterErrors <= 20 { FileHandle.standardError.write(Data("record error: \(e)\n".utf8)) }
-                    rejectsWriter?.write(.object(JSONObject([
-                        ("file", .string(loc.file)), ("line", loc.line.map { .int(Int64($0)) } ?? .null),
-                        ("offset", loc.byteOffset.map { .int($0) } ?? .null), ("record", .int(Int64(index))),
-                        ("reason", .string("adapter_error")), ("detail", .string(e.description)),
-                    ])))
-                }
-            } else if printed < limit {
-                out.json(row)
-                printed += 1
-            }
+        let outcome = try FileInspection(file: file, options: o).run(header: out.line, row: out.json) {
+            FileHandle.standardError.write(Data(($0 + "\n").utf8))
         }
         out.flush()
-        rejectsWriter?.flush()
-        if stats {
-            let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            guard case .object(var o) = it.stats.json else { return }
-            o["seconds"] = .double((secs * 1000).rounded() / 1000)
-            o["mb_per_s"] = .double(((Double(it.stats.bytes) / 1e6 / max(secs, 1e-9)) * 10).rounded() / 10)
-            if recordAdapter != nil {
-                o["records"] = .int(Int64(records))
-                o["adapter_errors"] = .int(Int64(adapterErrors))
-            }
-            o["stream_errors"] = .int(Int64(streamErrors.count))
-            FileHandle.standardError.write(Data((JSONWriter().string(.object(o)) + "\n").utf8))
-        }
-        if !streamErrors.isEmpty { throw ExitCode(1) }
+        if let s = outcome.stats { FileHandle.standardError.write(Data((JSONWriter().string(s) + "\n").utf8)) }
+        if outcome.streamErrors > 0 { throw ExitCode(1) }
     }
 
-    func makeAdapter(_ name: String) throws -> any RecordAdapter {
+    /// The adapter settings from --map, --option, --domain and --source.
+    func adapterConfig() throws -> AdapterConfig {
         var fields: [String: String] = [:]
         for m in maps {
             guard let eq = m.firstIndex(of: "=") else { throw ValidationError("--map expects field=path, got '\(m)'") }
@@ -166,6 +115,6 @@ struct Inspect: ParsableCommand {
             dom = d
         }
         let src = source ?? (file as NSString).lastPathComponent
-        return try AdapterRegistry.make(name, config: AdapterConfig(source: src, domain: dom, fields: fields, options: options))
+        return AdapterConfig(source: src, domain: dom, fields: fields, options: options)
     }
 }
