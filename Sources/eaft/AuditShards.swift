@@ -36,13 +36,8 @@ struct AuditShards: ParsableCommand {
         do {
             o.tokenizer = try AuditTokenizer.load(directory: directory, explicit: tokenizer)
             if let sample {
-                // The conflict thresholds come from the whole dataset, so the audit runs first.
-                let (i, s) = try Auditor.findSample(directory: directory, id: sample)
-                var q = o
-                q.tokenViewMax = 0
-                let r = try Auditor.audit(directory: directory, options: q)
-                let v = Auditor.tokenView(of: s, index: i, pThreshold: r.pThreshold, hThreshold: r.entropyThreshold, tokenizer: o.tokenizer)
-                FileHandle.standardOutput.write(Data(AuditSampleText.render(v, color: isatty(1) == 1).utf8))
+                let text = try Auditor.sampleText(directory: directory, id: sample, options: o, color: isatty(1) == 1)
+                FileHandle.standardOutput.write(Data(text.utf8))
                 return
             }
             rep = try Auditor.audit(directory: directory, options: o)
