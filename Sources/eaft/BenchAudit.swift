@@ -1,6 +1,7 @@
 import ArgumentParser
 import DataIO
 import Foundation
+import Model
 import Pipeline
 import Tokenizer
 
@@ -21,14 +22,8 @@ struct BenchAudit: ParsableCommand {
         let shards = base + "/shards"
         try? FileManager.default.removeItem(atPath: shards)
         try FileManager.default.createDirectory(atPath: shards, withIntermediateDirectories: true)
-        var s: UInt64 = 0x5EED
-        func next() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(seed: 0x5EED)
+        func next() -> UInt64 { rng.next() }
         func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
         let t0 = Date()
         let w = ShardWriter(directory: shards)
