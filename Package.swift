@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "Verify", dependencies: ["Records"], swiftSettings: settings),
         .target(name: "Curation", dependencies: ["Records"], swiftSettings: settings),
         .target(name: "Model", dependencies: ["Kernels", "DataIO", "Records"], swiftSettings: settings),
-        .target(name: "Training", dependencies: ["Model", "Kernels", "DataIO", "Records"], swiftSettings: settings),
+        .target(name: "Training", dependencies: ["Model", "Kernels", "DataIO", "Records", .product(name: "Yams", package: "Yams")],
+                swiftSettings: settings),
         .target(
             name: "Pipeline",
             dependencies: ["Records", "Tokenizer", "Jinja", "DataIO", "Verify", "Curation", "Model", "Kernels", .product(name: "Yams", package: "Yams")],

@@ -5,7 +5,7 @@ import Records
 import Tokenizer
 
 /// Loads what a pipeline names into `PipelineComponents`: the inputs through their adapters
-/// (`AdapterStream`), the chat template and tokenizer, the verifiers (`RecordVerifier`), and the
+/// (`AdapterStream`), the chat template and tokenizer, the verifiers (`VerifierSet`), and the
 /// scorer — the native model (`ModelScorer`) or a scoring server (`ServerScorer`).
 public enum ComponentLoader {
     /// Components for `pipeline` from the real tokenizer, adapters, verifiers and model. A
@@ -37,7 +37,7 @@ public enum ComponentLoader {
             makeScorer = { ModelScorer(model: try CausalLM.load(directory: s.model), batchTokens: s.batchTokens) }
         }
         var c = PipelineComponents(openInput: { try AdapterStream(input: $0) }, renderer: renderer,
-                                   verifier: RecordVerifier(mathDomains: pipeline.mathDomains),
+                                   verifier: VerifierSet(mathDomains: Set(pipeline.mathDomains.map(\.rawValue))),
                                    makeScorer: makeScorer, tokenizer: tokFP, model: modelFP)
         c.scorer = scorerInfo
         return c

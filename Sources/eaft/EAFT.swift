@@ -2,7 +2,8 @@ import ArgumentParser
 import Kernels
 
 /// The `eaft` command: entropy-gated fine-tuning data preparation and training.
-/// Each subcommand lives in its own file; add it to `subcommands` below.
+/// Each subcommand lives in its own file, named after it; add it to `subcommands` below. A
+/// command parses its arguments and calls the library that does the work.
 @main
 struct EAFT: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,21 +14,16 @@ struct EAFT: ParsableCommand {
             model: probability, entropy, gate) and trains on them (EAFT, arXiv 2601.02151).
             """,
         version: "0.1.0",
-        subcommands: IngestCommands.all + TokenizerCommands.all + VerifyCommands.all + ModelCommands.all
-            + PipelineCommands.all + TrainingCommands.all + TemplateCommands.all + [Bench.self, KernelCommand.self, Version.self]
+        subcommands: [
+            Inspect.self, Tokenize.self, TokenizerGroup.self, Check.self, Score.self, ModelGroup.self,
+            RunPipeline.self, AuditShards.self, VerifyShards.self, MergeShards.self,
+            TrainCommand.self, EvalCommand.self, PlotCommand.self, TemplateGroup.self, Bench.self, KernelCommand.self, Version.self,
+        ]
     )
 
     /// Checks the GEMM kernel first (may re-execute the process once; see `KernelSelection`).
     static func main() {
         KernelInfo.selection = KernelSelection.ensureBest()
         main(nil)
-    }
-}
-
-/// Prints the version and the linked libraries.
-struct Version: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the eaft version.")
-    func run() throws {
-        print("eaft 0.1.0")
     }
 }

@@ -44,13 +44,13 @@ struct TemplateBench: ParsableCommand {
         // One untimed pass (warm-up), then the timed passes.
         var charsPerPass = 0
         for r in reqs { charsPerPass += (try? renderer.render(r))?.unicodeScalars.count ?? 0 }
-        let t0 = DispatchTime.now().uptimeNanoseconds, c0 = TemplateBench.cpuSeconds()
+        let t0 = DispatchTime.now().uptimeNanoseconds, c0 = ProcessStats.cpuSeconds()
         for _ in 0..<repeats {
             for r in reqs {
                 do { _ = try renderer.render(r) } catch { errors += 1 }
             }
         }
-        let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, cpu = TemplateBench.cpuSeconds() - c0
+        let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, cpu = ProcessStats.cpuSeconds() - c0
         chars = charsPerPass * repeats
         let n = reqs.count * repeats
         let out: JSONValue = ["conversations": .int(Int64(reqs.count)), "renders": .int(Int64(n)), "errors": .int(Int64(errors)),
@@ -58,12 +58,5 @@ struct TemplateBench: ParsableCommand {
                               "cpu_seconds": .double((cpu * 1e6).rounded() / 1e6), "cpu_us_per_render": .double((cpu / Double(n) * 1e7).rounded() / 10),
                               "chars": .int(Int64(chars))]
         print(out.description)
-    }
-
-    /// CPU time of this process (robust to other processes competing for the cores).
-    static func cpuSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

@@ -35,33 +35,12 @@ struct TokenizerTrain: ParsableCommand {
     func run() throws {
         let t0 = DispatchTime.now().uptimeNanoseconds
         var trainer = try BPETrainer(config: .init(vocabSize: vocabSize, specialTokens: specialTokens, minFrequency: minFrequency))
-        var docs = 0, errors = 0, bytes = 0
+        var counts = BPETrainer.FeedCounts()
         for path in input {
             guard let h = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot open \(path)") }
             let reader = LineReader(handle: h)
-            let jsonl = path.hasSuffix(".jsonl")
-            var lineNo = 0
-            while let line = reader.next() {
-                lineNo += 1
-                if jsonl {
-                    if line.isEmpty { continue }
-                    do {
-                        guard let text = try JSONParser.parse(line).lookup(path: field)?.stringValue else {
-                            throw TokenizerError("field '\(field)' missing or not a string", at: "\(path):\(lineNo)")
-                        }
-                        trainer.feed(text)
-                        bytes += text.utf8.count
-                    } catch {
-                        errors += 1
-                        FileHandle.standardError.write(Data("\(path):\(lineNo): \(error)\n".utf8))
-                        continue
-                    }
-                } else {
-                    let text = String(decoding: line, as: UTF8.self) + "\n"
-                    trainer.feed(text)
-                    bytes += text.utf8.count
-                }
-                docs += 1
+            try trainer.feedLines(next: reader.next, path: path, field: field, into: &counts) {
+                FileHandle.standardError.write(Data(($0 + "\n").utf8))
             }
         }
         let t1 = DispatchTime.now().uptimeNanoseconds
@@ -69,7 +48,7 @@ struct TokenizerTrain: ParsableCommand {
         try Data(json.utf8).write(to: URL(fileURLWithPath: out))
         let t2 = DispatchTime.now().uptimeNanoseconds
         let stats: JSONValue = [
-            "out": .string(out), "documents": .int(Int64(docs)), "bytes": .int(Int64(bytes)), "errors": .int(Int64(errors)),
+            "out": .string(out), "documents": .int(Int64(counts.documents)), "bytes": .int(Int64(counts.bytes)), "errors": .int(Int64(counts.errors)),
             "words": .int(Int64(trainer.wordCount)), "merges": .int(Int64(merges)),
             "vocab_size": .int(Int64(256 + specialTokens.count + merges)),
             "count_s": .double(Double(t1 - t0) / 1e9), "merge_s": .double(Double(t2 - t1) / 1e9),
