@@ -14,9 +14,9 @@ public protocol RecordStream: AnyObject {
 
 /// A conversation rendered by the chat template: token ids and the assistant-only loss mask.
 public struct RenderedConversation: Sendable, Equatable {
-    public var ids: [UInt32]
+    public var ids: [TokenID]
     public var mask: [UInt8]
-    public init(ids: [UInt32], mask: [UInt8]) { self.ids = ids; self.mask = mask }
+    public init(ids: [TokenID], mask: [UInt8]) { self.ids = ids; self.mask = mask }
     public var labelCount: Int { mask.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
 }
 
@@ -30,32 +30,11 @@ public protocol RecordVerifying: Sendable {
     func verify(_ record: Record) -> (verdict: String, reason: String)
 }
 
-/// Per-token statistics for positions 1…T−1 (entry j describes token j+1 as a label).
-public struct TokenColumns: Sendable, Equatable {
-    public var logprob: [Float]
-    public var entropyTopK: [Float]
-    public var gate: [Float]
-    /// Full-vocabulary entropy, when the scorer computes it.
-    public var entropyFull: [Float]?
-    /// The model's most probable token at each position and its log-probability, when the scorer reports them.
-    public var expectedID: [UInt32]?
-    public var expectedLogprob: [Float]?
-    public init(logprob: [Float], entropyTopK: [Float], gate: [Float], entropyFull: [Float]? = nil,
-                expectedID: [UInt32]? = nil, expectedLogprob: [Float]? = nil) {
-        self.logprob = logprob
-        self.entropyTopK = entropyTopK
-        self.gate = gate
-        self.entropyFull = entropyFull
-        self.expectedID = expectedID
-        self.expectedLogprob = expectedLogprob
-    }
-}
-
 /// A causal LM that scores token sequences. One instance per worker thread; results must not
 /// depend on which instance or thread scores a sequence (so shards are thread-count independent).
 public protocol TokenScoring: AnyObject {
-    /// Scores each sequence; returns T−1 entries per sequence.
-    func score(batch: [[UInt32]], topK: Int) throws -> [TokenColumns]
+    /// Scores each sequence; returns T entries per sequence (the shard convention: entry 0 is 0).
+    func score(batch: [[TokenID]], topK: Int) throws -> [TokenStats]
     /// Longest sequence the model accepts (longer samples are dropped with reason `too_long_for_model`).
     var maxPositions: Int { get }
 }

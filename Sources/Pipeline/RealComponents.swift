@@ -25,7 +25,7 @@ public enum RealComponents {
             // (it is thread-safe and keeps `concurrency` requests in flight for each).
             let topK = s.topK ?? 20
             let tok = try spec.template.map { try Tokenizer.load(path: $0.tokenizer) }
-            let probe = (tok?.encode("Hello, world! 12 + 30 = 42. Ünïcödé café — 数学.") ?? [1, 2, 3, 4]).map { UInt32(bitPattern: $0) }
+            let probe = (tok?.encode("Hello, world! 12 + 30 = 42. Ünïcödé café — 数学.") ?? [1, 2, 3, 4])
             let scorer = try ServerScorer.connect(spec: server, model: s.model, topK: topK, tokenizer: tok, probe: probe)
             makeScorer = { scorer }
             scorerInfo = ShardManifest.ScorerInfo(backend: server.backend, url: ServerScorer.elided(server.url), model: s.model, topK: topK)
@@ -131,11 +131,7 @@ final class ModelScorer: TokenScoring {
     init(model: CausalLM) { self.model = model }
     var maxPositions: Int { model.config.maxPositionEmbeddings }
 
-    func score(batch: [[UInt32]], topK: Int) throws -> [TokenColumns] {
-        let stats = try model.scoreBatch(batch.map { $0.map { Int32(bitPattern: $0) } }, topK: topK)
-        return stats.map {
-            TokenColumns(logprob: $0.logprob, entropyTopK: $0.topkEntropy, gate: $0.gate, entropyFull: $0.entropy,
-                         expectedID: $0.expectedID.map { UInt32(bitPattern: $0) }, expectedLogprob: $0.expectedLogprob)
-        }
+    func score(batch: [[TokenID]], topK: Int) throws -> [TokenStats] {
+        try model.scoreBatch(batch, topK: topK)
     }
 }

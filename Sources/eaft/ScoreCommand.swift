@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataIO
 import Foundation
 import Model
 import Pipeline
@@ -80,15 +81,10 @@ struct Score: ParsableCommand {
         let checkIDs: ([Int32]) throws -> Void
         if let server {
             let tok = try tokenizer.map { try Tokenizer.load(path: $0) }
-            let probe = (tok?.encode("Hello, world! 12 + 30 = 42.") ?? [9, 10, 11, 12]).map { UInt32(bitPattern: $0) }
+            let probe = (tok?.encode("Hello, world! 12 + 30 = 42.") ?? [9, 10, 11, 12])
             let s = try ServerScorer.connect(spec: ServerScorerSpec(url: server, concurrency: concurrency), model: model, topK: topK,
                                              tokenizer: tok, probe: probe)
-            scoreBatch = { seqs in
-                try s.score(batch: seqs.map { $0.map { UInt32(bitPattern: $0) } }, topK: topK).map {
-                    TokenStats(logprob: $0.logprob, entropy: [], topkEntropy: $0.entropyTopK, gate: $0.gate,
-                               expectedID: ($0.expectedID ?? []).map { Int32(bitPattern: $0) }, expectedLogprob: $0.expectedLogprob ?? [])
-                }
-            }
+            scoreBatch = { seqs in try s.score(batch: seqs, topK: topK) }
             checkIDs = { ids in if ids.count < 2 { throw ModelCLIError("a sequence needs at least 2 ids to be scored on a server") } }
         } else {
             let lm = try CausalLM.load(directory: model)
@@ -168,7 +164,7 @@ enum ScoreOutput {
         return out
     }
 
-    static func array(_ xs: [Float], into s: inout String) {
+    static func array(_ xs: ArraySlice<Float>, into s: inout String) {
         s += "["
         for (i, x) in xs.enumerated() {
             if i > 0 { s += "," }
@@ -177,15 +173,18 @@ enum ScoreOutput {
         s += "]"
     }
 
+    /// One output line: T−1 entries per array (position t describes ids[t+1]; the shard
+    /// convention's entry 0, which has no prediction, is not printed). `entropy` is null
+    /// for a server scorer.
     static func line(_ st: TokenStats) -> String {
         var s = "{\"logprob\":"
-        array(st.logprob, into: &s)
+        array(st.logprob.dropFirst(), into: &s)
         s += ",\"entropy\":"
-        if st.entropy.isEmpty && !st.logprob.isEmpty { s += "null" } else { array(st.entropy, into: &s) }
+        if let e = st.entropy { array(e.dropFirst(), into: &s) } else { s += "null" }
         s += ",\"topk_entropy\":"
-        array(st.topkEntropy, into: &s)
+        array(st.topKEntropy.dropFirst(), into: &s)
         s += ",\"gate\":"
-        array(st.gate, into: &s)
+        array(st.gate.dropFirst(), into: &s)
         return s + "}\n"
     }
 }
