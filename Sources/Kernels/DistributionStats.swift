@@ -1,36 +1,70 @@
 import Foundation
 
-/// Per-position statistics of a next-token distribution `p = softmax(logits)`:
-/// target log-probability, full-vocabulary entropy (nats), the entropy of the top-K
-/// logits renormalised (nats), and the model's own most probable token with its
-/// log-probability (what it expected instead). The EAFT gate is `topkEntropy / ln K`.
+/// The EAFT row kernel: per-position statistics of a next-token distribution
+/// `p = softmax(logits)` — label log-probability, full-vocabulary entropy (nats), the entropy
+/// of the top-K logits renormalised (nats), the gate `H^K / ln K`, and the model's own most
+/// probable token with its log-probability (what it expected instead).
+///
+/// One kernel for every user: the scorer (static gates stored in shards), the trainer's loss
+/// head (dynamic gates, cross-entropy and its gradient) and the evaluator. Static and dynamic
+/// gates of the same logits are therefore bit-identical.
 /// Reference: EAFT, arXiv 2601.02151 (gate = normalised top-K entropy).
 public enum DistributionStats {
     /// Statistics for one row of logits.
     public struct Row: Sendable, Equatable {
+        /// log p[target].
         public var logprob: Float
+        /// −Σ p log p over the whole vocabulary.
         public var entropy: Float
-        public var topkEntropy: Float
+        /// Entropy of the K largest logits renormalised (0 when K = 1).
+        public var topKEntropy: Float
+        /// `topKEntropy / ln K` in [0, 1] (0 when K = 1).
+        public var gate: Float
         /// The most probable token (the first index of the largest logit, as `torch.argmax`).
         public var argmax: Int32
         /// Its log-probability (≥ `logprob`; equal when the target is the argmax).
         public var argmaxLogprob: Float
-        public init(logprob: Float, entropy: Float, topkEntropy: Float, argmax: Int32 = 0, argmaxLogprob: Float = 0) {
+        /// The row's max logit m and Σ exp(x − m) (what `LossKernels.crossEntropyGradFromExp` needs).
+        public var maxLogit: Float
+        public var sumExp: Float
+        public init(logprob: Float, entropy: Float, topKEntropy: Float, gate: Float, argmax: Int32 = 0, argmaxLogprob: Float = 0,
+                    maxLogit: Float = 0, sumExp: Float = 0) {
             self.logprob = logprob
             self.entropy = entropy
-            self.topkEntropy = topkEntropy
+            self.topKEntropy = topKEntropy
+            self.gate = gate
             self.argmax = argmax
             self.argmaxLogprob = argmaxLogprob
+            self.maxLogit = maxLogit
+            self.sumExp = sumExp
         }
     }
 
-    /// logits (vocab) → stats for `target`, with `k` (1...vocab) largest logits kept by a
-    /// partial selection (a size-k min-heap, skipped 16 logits at a time when their max
-    /// cannot enter it; no full sort). heap: k floats of scratch. Max-subtracted
+    /// logits (vocab) → stats for `target`, with the `k` (clamped to 1...vocab) largest logits
+    /// kept by a partial selection (a size-k min-heap, skipped 16 logits at a time when their
+    /// max cannot enter it; no full sort). heap: k floats of scratch. Max-subtracted
     /// log-sum-exp; float lanes summed per 1024 logits, blocks summed in Double.
     @inlinable
     public static func row(
-        logits x: UnsafePointer<Float>, vocab: Int, target: Int, k kIn: Int, heap: UnsafeMutablePointer<Float>
+        logits x: UnsafePointer<Float>, vocab: Int, target: Int, k: Int, heap: UnsafeMutablePointer<Float>
+    ) -> Row {
+        compute(x, nil, vocab: vocab, target: target, k: k, heap: heap)
+    }
+
+    /// `row`, and the logits row is overwritten with `exp(x − max)` (the same numbers, so the
+    /// gradient needs no second exponential pass). `// logits (vocab) in place, heap (k)`
+    @inlinable
+    public static func rowStoringExp(
+        logits x: UnsafeMutablePointer<Float>, vocab: Int, target: Int, k: Int, heap: UnsafeMutablePointer<Float>
+    ) -> Row {
+        compute(UnsafePointer(x), x, vocab: vocab, target: target, k: k, heap: heap)
+    }
+
+    /// The one implementation; `store` (nil or `x` itself) receives the exponentials.
+    @inlinable @inline(__always)
+    static func compute(
+        _ x: UnsafePointer<Float>, _ store: UnsafeMutablePointer<Float>?, vocab: Int, target: Int, k kIn: Int,
+        heap: UnsafeMutablePointer<Float>
     ) -> Row {
         let k = max(1, min(kIn, vocab))
         // Pass 1: max and top-k values.
@@ -61,6 +95,7 @@ public enum DistributionStats {
         // The first index holding the max (a scan that stops there).
         var top = 0
         while top < vocab - 1 && !(x[top] >= m) { top += 1 }
+        let xTarget = x[target], xTop = x[top]
         // Pass 2: Z = Σ e^(x-m), T = Σ e^(x-m)(x-m)  →  log Z,  H = log Z − T/Z.
         var z = 0.0, t = 0.0
         let ms = SIMD16<Float>(repeating: m)
@@ -71,6 +106,7 @@ public enum DistributionStats {
             while j + 16 <= end {
                 let d = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD16<Float>.self) - ms
                 let e = FastMath.exp(d)
+                if let store { UnsafeMutableRawPointer(store + j).storeBytes(of: e, as: SIMD16<Float>.self) }
                 za += e
                 ta += e * d
                 j += 16
@@ -79,6 +115,7 @@ public enum DistributionStats {
             while j < end {
                 let d = x[j] - m
                 let e = FastMath.exp(d)
+                store?[j] = e
                 zt += e
                 tt += e * d
                 j += 1
@@ -87,7 +124,7 @@ public enum DistributionStats {
             t += Double(ta.sum()) + Double(tt)
         }
         let logZ = Foundation.log(z)
-        let logprob = Double(x[target] - m) - logZ
+        let logprob = Double(xTarget - m) - logZ
         let entropy = logZ - t / z
         // Top-k entropy over the heap values (the max is among them).
         var zk = 0.0, tk = 0.0
@@ -97,9 +134,10 @@ public enum DistributionStats {
             zk += e
             tk += e * d
         }
-        let hk = Foundation.log(zk) - tk / zk
-        return Row(logprob: Float(logprob), entropy: Float(max(0, entropy)), topkEntropy: Float(max(0, hk)),
-                   argmax: Int32(top), argmaxLogprob: Float(Double(x[top] - m) - logZ))
+        let hk = Float(max(0, Foundation.log(zk) - tk / zk))
+        let gate = k > 1 ? hk / Float(Foundation.log(Double(k))) : 0
+        return Row(logprob: Float(logprob), entropy: Float(max(0, entropy)), topKEntropy: hk, gate: gate,
+                   argmax: Int32(top), argmaxLogprob: Float(Double(xTop - m) - logZ), maxLogit: m, sumExp: Float(z))
     }
 
     @inlinable @inline(__always)
@@ -142,7 +180,8 @@ public enum DistributionStats {
         var hk = 0.0
         for a in top { let lp = a - m - Foundation.log(zk); hk -= Foundation.exp(lp) * lp }
         let best = v.firstIndex(of: m) ?? 0
-        return Row(logprob: Float(v[target] - m - lz), entropy: Float(ent), topkEntropy: Float(hk),
-                   argmax: Int32(best), argmaxLogprob: Float(v[best] - m - lz))
+        return Row(logprob: Float(v[target] - m - lz), entropy: Float(ent), topKEntropy: Float(hk),
+                   gate: k > 1 ? Float(hk / Foundation.log(Double(k))) : 0,
+                   argmax: Int32(best), argmaxLogprob: Float(v[best] - m - lz), maxLogit: Float(m), sumExp: Float(z))
     }
 }

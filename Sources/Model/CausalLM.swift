@@ -3,37 +3,6 @@ import Foundation
 import Kernels
 import Records
 
-/// Per-token statistics of a scored sequence: entry t describes `ids[t+1]` given
-/// `ids[0...t]` (so there are T−1 entries for T ids). Natural logs, entropies in nats.
-public struct TokenStats: Sendable, Codable, Equatable {
-    /// log p(ids[t+1] | ids[...t]).
-    public var logprob: [Float]
-    /// Full-vocabulary entropy of the next-token distribution.
-    public var entropy: [Float]
-    /// Entropy of the top-K logits renormalised.
-    public var topkEntropy: [Float]
-    /// topkEntropy / ln K, in [0, 1].
-    public var gate: [Float]
-    /// The model's most probable next token (what it expected instead of `ids[t+1]`).
-    public var expectedID: [Int32]
-    /// log p(expectedID[t] | ids[...t]).
-    public var expectedLogprob: [Float]
-
-    public init(logprob: [Float] = [], entropy: [Float] = [], topkEntropy: [Float] = [], gate: [Float] = [],
-                expectedID: [Int32] = [], expectedLogprob: [Float] = []) {
-        self.logprob = logprob
-        self.entropy = entropy
-        self.topkEntropy = topkEntropy
-        self.gate = gate
-        self.expectedID = expectedID
-        self.expectedLogprob = expectedLogprob
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case logprob, entropy, topkEntropy = "topk_entropy", gate, expectedID = "expected_id", expectedLogprob = "expected_logprob"
-    }
-}
-
 /// A Llama / Qwen2 / Qwen3 causal language model on the CPU (float32 compute), loaded from a
 /// Hugging Face folder. Scores tokens in packed batches; the LM head and statistics run in
 /// chunks of positions so the full [tokens × vocab] logits are never materialised.
@@ -87,7 +56,7 @@ public final class CausalLM: @unchecked Sendable {
     }
 
     /// Throws unless every id is in 0..<vocabSize (tokenizer / model vocabulary mismatch).
-    public func checkIDs(_ ids: [Int32], sequence: Int? = nil) throws {
+    public func checkIDs(_ ids: [TokenID], sequence: Int? = nil) throws {
         for (i, t) in ids.enumerated() where t < 0 || Int(t) >= config.vocabSize {
             throw ModelError("token id \(t) at position \(i) is outside the model vocabulary (vocab_size \(config.vocabSize))",
                              at: .init(file: directory ?? "<model>", record: sequence, field: "ids"),
@@ -97,7 +66,7 @@ public final class CausalLM: @unchecked Sendable {
 
     /// Full logits (T × V, row-major) for one sequence. For small inputs and tests: this
     /// materialises every row; use `scoreTokens` for long inputs.
-    public func logits(ids: [Int32]) throws -> [Float] {
+    public func logits(ids: [TokenID]) throws -> [Float] {
         try checkIDs(ids)
         if ids.isEmpty { return [] }
         lock.lock()

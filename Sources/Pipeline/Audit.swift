@@ -155,22 +155,22 @@ public enum Auditor {
         var sources: [String] = [], domains: [String] = []
         var srcIndex: [String: Int32] = [:], domIndex: [String: Int32] = [:]
         var allFull = true, allExpected = true
-        var tokLabel: [UInt32] = [], tokExpected: [UInt32] = []
+        var tokLabel: [TokenID] = [], tokExpected: [TokenID] = []
         var sampleGlobal: [Int] = []
         var n = 0, global = -1
         try ds.forEach { s in
             global += 1
-            guard s.scored else { return }
+            guard let st = s.stats else { return }
             sampleGlobal.append(global)
             let si = srcIndex[s.meta.source] ?? { let k = Int32(sources.count); sources.append(s.meta.source); srcIndex[s.meta.source] = k; return k }()
             let di = domIndex[s.meta.domain] ?? { let k = Int32(domains.count); domains.append(s.meta.domain); domIndex[s.meta.domain] = k; return k }()
             sampleSource.append(si); sampleDomain.append(di); sampleIDs.append(s.meta.id)
-            if s.entropyFull == nil { allFull = false }
-            if s.expectedID == nil { allExpected = false }
-            let h = s.entropyFull ?? s.entropyTopK
+            if st.entropy == nil { allFull = false }
+            if st.expectedID == nil { allExpected = false }
+            let h = st.entropy ?? st.topKEntropy
             for t in 1..<max(1, s.ids.count) where s.lossMask[t] != 0 {
-                ps.append(exp(s.logprob[t])); hs.append(h[t]); gs.append(s.gate[t]); tokSample.append(Int32(n))
-                tokLabel.append(s.ids[t]); tokExpected.append(s.expectedID?[t] ?? 0)
+                ps.append(exp(st.logprob[t])); hs.append(h[t]); gs.append(st.gate[t]); tokSample.append(Int32(n))
+                tokLabel.append(s.ids[t]); tokExpected.append(st.expectedID?[t] ?? 0)
             }
             n += 1
         }

@@ -1,13 +1,14 @@
 import DataIO
 import Foundation
+import Records
 import Tokenizer
 
 /// A frequent (label token → expected token) pair among one source's confident conflicts:
 /// the data says `label` where the base model was sure of `expected`.
 public struct AuditConflictPair: Sendable, Codable, Equatable {
-    public var labelID: UInt32
+    public var labelID: TokenID
     public var label: String
-    public var expectedID: UInt32
+    public var expectedID: TokenID
     public var expected: String
     public var count: Int
     /// The first sample (in shard order) where the pair occurs.
@@ -49,10 +50,10 @@ public struct AuditTokenSample: Sendable, Equatable {
 
 /// Counts (label, expected) pairs of confident-conflict tokens per source.
 struct ConflictPairCounter {
-    struct Key: Hashable { var source: Int32; var label: UInt32; var expected: UInt32 }
+    struct Key: Hashable { var source: Int32; var label: TokenID; var expected: TokenID }
     private var counts: [Key: (count: Int, firstSample: Int32)] = [:]
 
-    mutating func add(source: Int32, label: UInt32, expected: UInt32, sample: Int32) {
+    mutating func add(source: Int32, label: TokenID, expected: TokenID, sample: Int32) {
         let k = Key(source: source, label: label, expected: expected)
         if let v = counts[k] { counts[k] = (v.count + 1, v.firstSample) } else { counts[k] = (1, sample) }
     }
@@ -80,19 +81,20 @@ extension Auditor {
     public static func tokenView(of s: ShardSample, index: Int, pThreshold: Double, hThreshold: Double,
                                  tokenizer: Tokenizer?, maxTokens: Int = .max) -> AuditTokenSample {
         let texts = TokenText.pieces(s.ids, tokenizer: tokenizer)
-        let h = s.entropyFull ?? s.entropyTopK
+        let st = s.stats ?? TokenStats()
+        let h = st.entropy ?? st.topKEntropy
         let t = s.ids.count
         let shown = min(max(0, t - 1), maxTokens)
         var tokens: [AuditToken] = []
         tokens.reserveCapacity(shown)
         var conflicts = 0
         for i in 1..<max(1, shown + 1) where s.scored {
-            let p = exp(s.logprob[i])
+            let p = exp(st.logprob[i])
             let label = s.lossMask[i] != 0
             let conflict = label && Double(p) <= pThreshold && Double(h[i]) <= hThreshold
             if conflict { conflicts += 1 }
-            let expected = s.expectedID.map { TokenText.single($0[i], tokenizer: tokenizer) }
-            tokens.append(AuditToken(text: texts[i], label: label, p: p, h: h[i], gate: s.gate[i], expected: expected,
+            let expected = st.expectedID.map { TokenText.single($0[i], tokenizer: tokenizer) }
+            tokens.append(AuditToken(text: texts[i], label: label, p: p, h: h[i], gate: st.gate[i], expected: expected,
                                      conflict: conflict))
         }
         return AuditTokenSample(index: index, id: s.meta.id, source: s.meta.source, conflictTokens: conflicts,

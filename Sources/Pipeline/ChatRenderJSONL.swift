@@ -105,8 +105,7 @@ public struct ChatRenderJSONL {
         let tok = try Tokenizer.load(path: tokPath)
         return { messages, tools in
             let r = try renderer.render(Record(id: "chat", source: "eaft tokenizer chat", domain: .math, messages: messages, tools: tools))
-            let ids = r.ids.map { Int32(bitPattern: $0) }
-            return (tok.decode(ids), ids, r.mask)
+            return (tok.decode(r.ids), r.ids, r.mask)
         }
     }
 

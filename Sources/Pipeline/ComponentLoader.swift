@@ -23,7 +23,7 @@ public enum ComponentLoader {
         if let s = pipeline.score, let server = s.server {
             // Shared by the workers (it is thread-safe and keeps `concurrency` requests in flight for each).
             let tok = try pipeline.spec.template.map { try Tokenizer.load(path: $0.tokenizer) }
-            let probe = (tok?.encode("Hello, world! 12 + 30 = 42. Ünïcödé café — 数学.") ?? [1, 2, 3, 4]).map { UInt32(bitPattern: $0) }
+            let probe = (tok?.encode("Hello, world! 12 + 30 = 42. Ünïcödé café — 数学.") ?? [1, 2, 3, 4])
             let scorer = try ServerScorer.connect(server: server, model: s.model, topK: s.topK, tokenizer: tok, probe: probe)
             makeScorer = { scorer }
             scorerInfo = ShardManifest.ScorerInfo(backend: server.backend.rawValue, url: ServerScorer.elided(server.url), model: s.model, topK: s.topK)

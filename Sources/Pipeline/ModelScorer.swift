@@ -11,11 +11,7 @@ final class ModelScorer: Scorer {
     }
     var maxPositions: Int { model.config.maxPositionEmbeddings }
 
-    func score(batch: [[UInt32]], topK: Int) throws -> [TokenColumns] {
-        let stats = try model.scoreBatch(batch.map { $0.map { Int32(bitPattern: $0) } }, topK: topK)
-        return stats.map {
-            TokenColumns(logprob: $0.logprob, entropyTopK: $0.topkEntropy, gate: $0.gate, entropyFull: $0.entropy,
-                         expectedID: $0.expectedID.map { UInt32(bitPattern: $0) }, expectedLogprob: $0.expectedLogprob)
-        }
+    func score(batch: [[TokenID]], topK: Int) throws -> [TokenStats] {
+        try model.scoreBatch(batch, topK: topK)
     }
 }

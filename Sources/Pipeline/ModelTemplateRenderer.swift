@@ -92,6 +92,6 @@ struct ModelTemplateRenderer: ConversationRendering {
         let (ids, ends) = tokenizer.encodeWithOffsets(r.text)
         var regions = r.spans.map(\.utf8)
         if lastAssistantOnly { regions = Array(regions.suffix(1)) }
-        return RenderedConversation(ids: ids.map { UInt32(bitPattern: $0) }, mask: ChatTemplate.lossMask(tokenEnds: ends, regions: regions))
+        return RenderedConversation(ids: ids, mask: ChatTemplate.lossMask(tokenEnds: ends, regions: regions))
     }
 }

@@ -65,7 +65,7 @@ public final class ScoreJSONL {
         let topK = options.topK
         if let server = options.server {
             let tok = try options.tokenizer.map { try Tokenizer.load(path: $0) }
-            let probe = (tok?.encode("Hello, world! 12 + 30 = 42.") ?? [9, 10, 11, 12]).map { UInt32(bitPattern: $0) }
+            let probe = (tok?.encode("Hello, world! 12 + 30 = 42.") ?? [9, 10, 11, 12])
             scorer = try ServerScorer.connect(server: ScorerServer(ServerScorerSpec(url: server, concurrency: options.concurrency)), model: options.model,
                                               topK: topK, tokenizer: tok, probe: probe)
             check = { ids in if ids.count < 2 { throw PipelineError("a sequence needs at least 2 ids to be scored on a server") } }
@@ -94,7 +94,7 @@ public final class ScoreJSONL {
         var pendingTokens = 0
         func flush() throws {
             let seqs = pending.compactMap { $0.ids }
-            let stats = try scorer.score(batch: seqs.map { $0.map { UInt32(bitPattern: $0) } }, topK: options.topK)
+            let stats = try scorer.score(batch: seqs, topK: options.topK)
             var j = 0
             for p in pending {
                 if let e = p.error {
@@ -148,9 +148,11 @@ public final class ScoreJSONL {
         return out
     }
 
-    /// One output line; non-finite values are written as null.
-    static func line(_ st: TokenColumns) -> String {
-        func array(_ xs: [Float], into s: inout String) {
+    /// One output line: T−1 entries per array (entry t describes ids[t+1]; the shard
+    /// convention's entry 0, which has no prediction, is not printed); non-finite values are
+    /// written as null; `entropy` is null when the scorer has no full-vocabulary entropy (a server).
+    static func line(_ st: TokenStats) -> String {
+        func array(_ xs: ArraySlice<Float>, into s: inout String) {
             s += "["
             for (i, x) in xs.enumerated() {
                 if i > 0 { s += "," }
@@ -159,14 +161,13 @@ public final class ScoreJSONL {
             s += "]"
         }
         var s = "{\"logprob\":"
-        array(st.logprob, into: &s)
+        array(st.logprob.dropFirst(), into: &s)
         s += ",\"entropy\":"
-        let entropy = st.entropyFull ?? []
-        if entropy.isEmpty && !st.logprob.isEmpty { s += "null" } else { array(entropy, into: &s) }
+        if let e = st.entropy { array(e.dropFirst(), into: &s) } else { s += "null" }
         s += ",\"topk_entropy\":"
-        array(st.entropyTopK, into: &s)
+        array(st.topKEntropy.dropFirst(), into: &s)
         s += ",\"gate\":"
-        array(st.gate, into: &s)
+        array(st.gate.dropFirst(), into: &s)
         return s + "}\n"
     }
 

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import Model
 import Records
@@ -33,14 +34,14 @@ public struct ScoreTable: Sendable, Equatable {
             if i == 0 {
                 row += pad("-", 11) + pad("-", 9) + pad("-", 8)
             } else {
-                let t = i - 1
-                row += pad(String(format: "%.3e", Foundation.exp(Double(st.logprob[t]))), 11)
-                row += pad(String(format: "%.3f", Double(st.entropy[t])), 9)
-                row += pad(String(format: "%.3f", Double(st.gate[t])), 8)
+                row += pad(String(format: "%.3e", Foundation.exp(Double(st.logprob[i]))), 11)
+                row += pad(String(format: "%.3f", Double(st.entropy![i])), 9)
+                row += pad(String(format: "%.3f", Double(st.gate[i])), 8)
             }
             rows.append(row)
         }
-        let meanGate = st.gate.isEmpty ? 0 : Double(st.gate.reduce(0, +)) / Double(st.gate.count)
+        let gates = st.gate.dropFirst()  // entry 0 has no prediction
+        let meanGate = gates.isEmpty ? 0 : Double(gates.reduce(0, +)) / Double(gates.count)
         let summary: JSONValue = ["command": "score --text", "tokens": .int(Int64(ids.count)),
                                   "mean_gate": .double(meanGate), "top_k": .int(Int64(topK))]
         return ScoreTable(rows: rows, summary: summary)

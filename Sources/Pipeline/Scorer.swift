@@ -8,8 +8,9 @@
 /// groups the sequences as its backend runs best (packed forward passes of `batch_tokens`
 /// tokens; requests in flight to a server).
 public protocol Scorer: AnyObject {
-    /// Scores each sequence; returns T−1 entries per sequence, in input order.
-    func score(batch: [[UInt32]], topK: Int) throws -> [TokenColumns]
+    /// Scores each sequence; returns T entries per sequence, in input order (the shard
+    /// convention: entry 0 has no prediction and is 0).
+    func score(batch: [[TokenID]], topK: Int) throws -> [TokenStats]
     /// Longest sequence the model accepts (longer samples are dropped with reason `too_long_for_model`).
     var maxPositions: Int { get }
 }

@@ -29,7 +29,7 @@ struct ScoringStage {
             }
             toScore.append((c, rc))
         }
-        var stats: [TokenColumns?] = Array(repeating: nil, count: toScore.count)
+        var stats: [TokenStats?] = Array(repeating: nil, count: toScore.count)
         if let s = scorer, !toScore.isEmpty {
             // The whole unit at once: the scorer batches (see `Scorer`); a unit is a fixed slice
             // of the selection, so the batches never depend on threads.
@@ -41,20 +41,12 @@ struct ScoringStage {
             var s = ShardSample(meta: ShardSampleMeta(id: c.record.id, source: c.record.source, domain: c.record.domain.rawValue,
                                                       verdict: c.verdict, reason: c.reason),
                                 ids: rc.ids, lossMask: rc.mask)
-            if let col = stats[k] {
-                let t = rc.ids.count
-                guard col.logprob.count == t - 1, col.gate.count == t - 1, col.entropyTopK.count == t - 1,
-                      col.entropyFull.map({ $0.count == t - 1 }) ?? true, col.expectedID.map({ $0.count == t - 1 }) ?? true,
-                      (col.expectedID == nil) == (col.expectedLogprob == nil), col.expectedLogprob.map({ $0.count == t - 1 }) ?? true else {
+            if let st = stats[k] {
+                guard st.lengthProblem(tokens: rc.ids.count) == nil else {
                     throw PipelineError("scorer returned wrong lengths for sample \(c.record.id)")
                 }
-                try Self.checkFinite(col, sample: c.record.id, source: c.record.source)
-                s.logprob = [0] + col.logprob
-                s.gate = [0] + col.gate
-                s.entropyTopK = [0] + col.entropyTopK
-                s.entropyFull = col.entropyFull.map { [0] + $0 }
-                s.expectedID = col.expectedID.map { [0] + $0 }
-                s.expectedLogprob = col.expectedLogprob.map { [0] + $0 }
+                try Self.checkFinite(st, sample: c.record.id, source: c.record.source)
+                s.stats = st
             }
             part.records.append(s.encoded())
         }
@@ -63,14 +55,9 @@ struct ScoringStage {
 
     /// A non-finite statistic (NaN / ±Inf from a model whose weights or activations overflow)
     /// stops the run naming the sample, the column and the token, instead of reaching a shard.
-    static func checkFinite(_ col: TokenColumns, sample id: String, source: String) throws {
-        let cols: [(String, [Float]?)] = [("logprob", col.logprob), ("gate", col.gate), ("entropy_topk", col.entropyTopK),
-                                         ("entropy_full", col.entropyFull), ("expected_logprob", col.expectedLogprob)]
-        for (name, v) in cols {
-            guard let v, let t = v.firstIndex(where: { !$0.isFinite }) else { continue }
-            // entry t describes token t + 1 (shards store T entries, the first is 0)
-            throw PipelineError("the scorer returned \(v[t]) for \(name) at token \(t + 1) of sample \(id) (source \(source))",
-                                hint: "the model's weights or activations are not finite there; check the checkpoint for NaN/Inf weights and its dtype")
-        }
+    static func checkFinite(_ st: TokenStats, sample id: String, source: String) throws {
+        guard let (name, t, v) = st.firstNonFinite() else { return }
+        throw PipelineError("the scorer returned \(v) for \(name) at token \(t) of sample \(id) (source \(source))",
+                            hint: "the model's weights or activations are not finite there; check the checkpoint for NaN/Inf weights and its dtype")
     }
 }

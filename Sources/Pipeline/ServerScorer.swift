@@ -13,7 +13,7 @@ import Tokenizer
 /// Per position the server returns the actual token's log-probability (full-vocabulary
 /// normalised) and the ranks 1…K: p is exact, H^K is the entropy of those K renormalised, the
 /// gate H^K / ln K, the expected token the rank-1 entry. The full-vocabulary entropy is not
-/// available, so `entropyFull` stays nil (shards then lack flag bit 1, and the audit uses H^K).
+/// available, so `TokenStats.entropy` stays nil (shards then lack flag bit 1, and the audit uses H^K).
 /// `concurrency` requests are in flight; each failed by a connection error, a timeout or a 5xx
 /// is retried with exponential backoff; results keep input order, so shards do not depend on it.
 /// Batching is the server's: `score` gets a whole work unit and keeps `concurrency` requests
@@ -29,7 +29,7 @@ public final class ServerScorer: Scorer {
     /// Checks the server before any work (served model, K within its cap, ids that round-trip
     /// through our tokenizer) and returns a scorer; `probe` are ids of a short text.
     public static func connect(server: ScorerServer, model: String, topK: Int, tokenizer: Tokenizer?,
-                               probe: [UInt32]) throws -> ServerScorer {
+                               probe: [TokenID]) throws -> ServerScorer {
         let s = try ServerScorer(server: server, model: model, maxPositions: 0)
         let served = try s.servedModels()
         guard let entry = served.first(where: { $0.id == model }) else {
@@ -41,7 +41,7 @@ public final class ServerScorer: Scorer {
         // Round trip: the server's text of each probe token equals our tokenizer's.
         if let tokenizer {
             for (t, e) in reply.enumerated() where t > 0 {
-                guard let mine = tokenizer.bytes(of: Int32(bitPattern: probe[t])), let text = String(validating: mine, as: UTF8.self),
+                guard let mine = tokenizer.bytes(of: probe[t]), let text = String(validating: mine, as: UTF8.self),
                       let theirs = e.decoded else { continue }
                 if theirs != text {
                     throw PipelineError("vocabulary mismatch: token \(probe[t]) is \(String(reflecting: text)) here but \(String(reflecting: theirs)) on the server",
@@ -70,9 +70,9 @@ public final class ServerScorer: Scorer {
         return (u.scheme ?? "http") + "://<host>" + (u.port.map { ":\($0)" } ?? "")
     }
 
-    public func score(batch: [[UInt32]], topK: Int) throws -> [TokenColumns] {
+    public func score(batch: [[TokenID]], topK: Int) throws -> [TokenStats] {
         final class Slots: @unchecked Sendable {
-            var results: [Result<TokenColumns, Error>?]
+            var results: [Result<TokenStats, Error>?]
             let lock = NSLock()
             init(_ n: Int) { results = Array(repeating: nil, count: n) }
         }
@@ -81,7 +81,7 @@ public final class ServerScorer: Scorer {
         q.maxConcurrentOperationCount = server.concurrency
         for (i, ids) in batch.enumerated() {
             q.addOperation {
-                let r = Result { try Self.columns(self.request(ids, topK: topK), ids: ids, topK: topK) }
+                let r = Result { try Self.stats(self.request(ids, topK: topK), ids: ids, topK: topK) }
                 slots.lock.lock()
                 slots.results[i] = r
                 slots.lock.unlock()
@@ -94,15 +94,13 @@ public final class ServerScorer: Scorer {
     /// One position's reply: the actual token's log-probability, the top-K by rank, the text.
     struct Position {
         var logprob: Float
-        var top: [(id: UInt32, logprob: Float)]
+        var top: [(id: TokenID, logprob: Float)]
         var decoded: String?
     }
 
-    /// Statistics from the reply (position 0 has none: T−1 entries).
-    static func columns(_ reply: [Position], ids: [UInt32], topK: Int) throws -> TokenColumns {
-        let n = max(0, ids.count - 1)
-        var lp = [Float](repeating: 0, count: n), hk = lp, gate = lp, elp = lp
-        var eid = [UInt32](repeating: 0, count: n)
+    /// Statistics from the reply, T entries (position 0 has no prediction and stays 0).
+    static func stats(_ reply: [Position], ids: [TokenID], topK: Int) throws -> TokenStats {
+        var st = TokenStats(count: ids.count, entropy: false, expected: true)
         let lnK = log(Double(topK))
         for t in 1..<max(1, ids.count) {
             let e = reply[t]
@@ -118,17 +116,17 @@ public final class ServerScorer: Scorer {
                 s += w * d
             }
             let h = max(0, log(z) - s / z)
-            lp[t - 1] = e.logprob
-            hk[t - 1] = Float(h)
-            gate[t - 1] = Float(h / lnK)
-            eid[t - 1] = e.top[0].id
-            elp[t - 1] = e.top[0].logprob
+            st.logprob[t] = e.logprob
+            st.topKEntropy[t] = Float(h)
+            st.gate[t] = Float(h / lnK)
+            st.expectedID![t] = e.top[0].id
+            st.expectedLogprob![t] = e.top[0].logprob
         }
-        return TokenColumns(logprob: lp, entropyTopK: hk, gate: gate, entropyFull: nil, expectedID: eid, expectedLogprob: elp)
+        return st
     }
 
     /// `POST /v1/completions` for one sequence, with retries; one `Position` per token.
-    func request(_ ids: [UInt32], topK: Int) throws -> [Position] {
+    func request(_ ids: [TokenID], topK: Int) throws -> [Position] {
         var body = JSONObject()
         body["model"] = .string(model)
         body["prompt"] = .array(ids.map { .int(Int64($0)) })
@@ -148,9 +146,9 @@ public final class ServerScorer: Scorer {
             guard let o = entries[t].objectValue, let actual = o[String(ids[t])], let alp = actual["logprob"]?.doubleValue else {
                 throw PipelineError("server reply has no log-probability for token \(ids[t]) at position \(t)")
             }
-            var top: [(rank: Int64, id: UInt32, logprob: Float)] = []
+            var top: [(rank: Int64, id: TokenID, logprob: Float)] = []
             for (key, e) in o.entries {
-                guard let r = e["rank"]?.intValue, r >= 1, r <= Int64(topK), let id = UInt32(key), let l = e["logprob"]?.doubleValue else { continue }
+                guard let r = e["rank"]?.intValue, r >= 1, r <= Int64(topK), let id = TokenID(key), id >= 0, let l = e["logprob"]?.doubleValue else { continue }
                 top.append((r, id, Float(l)))
             }
             // Ties share a rank in no vLLM version we know; order by rank, then id, for determinism.

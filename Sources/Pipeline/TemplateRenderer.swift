@@ -37,6 +37,6 @@ struct TemplateRenderer: ConversationRendering {
 
     func render(_ record: Record) throws -> RenderedConversation {
         let r = try template.render(messages: record.messages, tools: record.tools, options: options)
-        return RenderedConversation(ids: r.ids.map { UInt32(bitPattern: $0) }, mask: r.lossMask)
+        return RenderedConversation(ids: r.ids, mask: r.lossMask)
     }
 }

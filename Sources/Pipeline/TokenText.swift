@@ -1,3 +1,4 @@
+import Records
 import Tokenizer
 
 /// Display text of tokens, one piece per position, for the audit's token view.
@@ -10,12 +11,12 @@ import Tokenizer
 /// Reference: the UTF-8 sequence lengths of RFC 3629 §4.
 public enum TokenText {
     /// One display piece per id.
-    public static func pieces(_ ids: [UInt32], tokenizer: Tokenizer?) -> [String] {
+    public static func pieces(_ ids: [TokenID], tokenizer: Tokenizer?) -> [String] {
         var out: [String] = []
         out.reserveCapacity(ids.count)
         var pending: [UInt8] = []
         for id in ids {
-            guard let tokenizer, let b = tokenizer.bytes(of: Int32(bitPattern: id)) else {
+            guard let tokenizer, let b = tokenizer.bytes(of: id) else {
                 out.append("⟨\(id)⟩")
                 continue
             }
@@ -33,8 +34,8 @@ public enum TokenText {
     }
 
     /// The text of a single token (U+FFFD for a partial character), or `⟨id⟩` when unknown.
-    public static func single(_ id: UInt32, tokenizer: Tokenizer?) -> String {
-        guard let tokenizer, let b = tokenizer.bytes(of: Int32(bitPattern: id)) else { return "⟨\(id)⟩" }
+    public static func single(_ id: TokenID, tokenizer: Tokenizer?) -> String {
+        guard let tokenizer, let b = tokenizer.bytes(of: id) else { return "⟨\(id)⟩" }
         return String(decoding: b, as: UTF8.self)
     }
 

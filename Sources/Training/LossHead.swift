@@ -56,14 +56,13 @@ public final class LossHead: @unchecked Sendable {
     }
 
     /// Dynamic gates of every label row (a logits pass without gradient; used for the batch
-    /// percentile of `masked`).
+    /// percentile of `masked`). The EAFT row kernel, as the scorer's static gates.
     public func gates(batch b: TrainBatch, hidden h: UnsafePointer<Float>, head w: UnsafePointer<Float>, topK: Int) -> [Float] {
         var out = [Float](repeating: 0, count: b.labelCount)
-        let lnK = Float(log(Double(topK)))
         forEachChunk(b, h, w) { r0, n in
             for i in 0..<n {
-                let s = LossKernels.rowStats(logits: logits + i * vocab, vocab: vocab, target: Int(b.lossTargets[r0 + i]), topK: topK, scratch: topScratch)
-                out[r0 + i] = s.topKEntropy / lnK
+                out[r0 + i] = DistributionStats.row(logits: logits + i * vocab, vocab: vocab, target: Int(b.lossTargets[r0 + i]),
+                                                    k: topK, heap: topScratch).gate
             }
         }
         return out
@@ -84,7 +83,6 @@ public final class LossHead: @unchecked Sendable {
             res.gate = .init(repeating: 0, count: b.labelCount)
         }
         if let dHidden { dHidden.update(repeating: 0, count: b.tokenCount * hidden) }
-        let lnK = Float(log(Double(spec.topK)))
         // Top-K only when a dynamic gate is used or reported.
         let k = keepPerToken || (spec.needsGate && spec.gate != .static) ? spec.topK : 1
         let wantGrad = dHidden != nil
@@ -99,11 +97,12 @@ public final class LossHead: @unchecked Sendable {
                 for i in (wk * per)..<min(n, (wk + 1) * per) {
                     let row = self.logits + i * self.vocab
                     let target = Int(b.lossTargets[r0 + i])
-                    let s = LossKernels.rowStatsInPlace(logits: row, vocab: self.vocab, target: target, topK: k, scratch: scratch)
-                    let ce = -s.targetLogprob
-                    let dyn = s.topKEntropy / lnK
+                    // The EAFT row kernel (as the scorer's); leaves exp(z − max) in the row for the gradient.
+                    let s = DistributionStats.rowStoringExp(logits: row, vocab: self.vocab, target: target, k: k, heap: scratch)
+                    let ce = -s.logprob
+                    let dyn = s.gate
                     let g = spec.needsGate ? spec.combine(staticGate: b.staticGates[r0 + i], dynamicGate: dyn, lambdaNow: lambdaNow) : dyn
-                    let wgt = spec.tokenWeight(gate: g, prob: expf(s.targetLogprob), threshold: threshold)
+                    let wgt = spec.tokenWeight(gate: g, prob: expf(s.logprob), threshold: threshold)
                     rowW[i] = wgt; rowCE[i] = ce
                     if keepPerToken { self.rowEnt[i] = s.entropy; self.rowGate[i] = dyn }
                     if wantGrad {

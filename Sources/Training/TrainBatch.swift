@@ -1,12 +1,13 @@
 import Foundation
 import Model
+import Records
 
 /// Samples packed into one token row: every sample is its own causal sequence (no
 /// cross-attention between samples, positions restart at 0), so packing equals padding
 /// without the wasted compute.
 public struct TrainBatch: Sendable, Equatable {
     /// Token ids, `T` of them.
-    public var ids: [Int32] = []
+    public var ids: [TokenID] = []
     /// Position ids (restart at 0 for each sample).
     public var positions: [Int32] = []
     /// Sample `s` covers rows `seqStarts[s] ..< seqStarts[s+1]`.
@@ -14,7 +15,7 @@ public struct TrainBatch: Sendable, Equatable {
     /// Rows `t` whose hidden state predicts a label token `ids[t+1]` (same sample).
     public var lossRows: [Int32] = []
     /// The label token predicted at each loss row.
-    public var lossTargets: [Int32] = []
+    public var lossTargets: [TokenID] = []
     /// Static gate per loss row (NaN when the data has none).
     public var staticGates: [Float] = []
     /// Longest sample in the batch.
@@ -32,7 +33,7 @@ public struct TrainBatch: Sendable, Equatable {
 
     /// Appends one sample. `mask[j] == 1` marks token j as a label (predicted from j−1);
     /// `gates[j]` is its static gate if known.
-    public mutating func append(ids s: [Int32], mask: [UInt8], gates: [Float]?) {
+    public mutating func append(ids s: [TokenID], mask: [UInt8], gates: [Float]?) {
         let base = ids.count
         ids.append(contentsOf: s)
         for j in 0..<s.count { positions.append(Int32(j)) }

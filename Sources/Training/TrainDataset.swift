@@ -5,10 +5,10 @@ import Records
 /// One tokenized training sample. `mask[j] == 1` marks token j as a label; `gates[j]` is its
 /// static gate (scored under the base model) when the data carries one.
 public struct TrainSample: Sendable, Equatable {
-    public var ids: [Int32]
+    public var ids: [TokenID]
     public var mask: [UInt8]
     public var gates: [Float]?
-    public init(ids: [Int32], mask: [UInt8], gates: [Float]? = nil) { self.ids = ids; self.mask = mask; self.gates = gates }
+    public init(ids: [TokenID], mask: [UInt8], gates: [Float]? = nil) { self.ids = ids; self.mask = mask; self.gates = gates }
     public var labelCount: Int { ids.count < 2 ? 0 : mask[1...].reduce(0) { $0 + Int($1) } }
 }
 

@@ -31,7 +31,7 @@ extension TrainDataset {
     }
 
     /// One shard sample → trainer sample. Nonzero mask bytes are labels; gates are kept only
-    /// when the sample is scored (`gate` non-empty).
+    /// when the sample is scored (`stats` present).
     static func convert(_ s: ShardSample, vocab: Int) throws -> TrainSample {
         let tag = "sample '\(s.meta.id)'"
         guard !s.ids.isEmpty else { throw TrainError("\(tag): empty sample") }
@@ -39,17 +39,19 @@ extension TrainDataset {
         var ids = [Int32](), mask = [UInt8]()
         ids.reserveCapacity(s.ids.count); mask.reserveCapacity(s.ids.count)
         for (j, id) in s.ids.enumerated() {
-            guard Int(id) < vocab else { throw TrainError("\(tag): ids[\(j)] = \(id) is not below vocab size \(vocab)") }
-            ids.append(Int32(id))
+            guard id >= 0 && Int(id) < vocab else {
+                throw TrainError("\(tag): ids[\(j)] = \(UInt32(bitPattern: id)) is not below vocab size \(vocab)")
+            }
+            ids.append(id)
         }
         for m in s.lossMask { mask.append(m != 0 ? 1 : 0) }
         var gates: [Float]? = nil
-        if s.scored {
-            guard s.gate.count == s.ids.count else { throw TrainError("\(tag): gate has \(s.gate.count) entries for \(s.ids.count) tokens") }
-            for (j, g) in s.gate.enumerated() where !(g >= 0 && g <= 1) {
+        if let gate = s.stats?.gate {
+            guard gate.count == s.ids.count else { throw TrainError("\(tag): gate has \(gate.count) entries for \(s.ids.count) tokens") }
+            for (j, g) in gate.enumerated() where !(g >= 0 && g <= 1) {
                 throw TrainError("\(tag): gate[\(j)] = \(g) is not in [0, 1]")
             }
-            gates = s.gate
+            gates = gate
         }
         return TrainSample(ids: ids, mask: mask, gates: gates)
     }

@@ -3,6 +3,7 @@ import DataIO
 import Foundation
 import Model
 import Pipeline
+import Records
 import Tokenizer
 
 /// `eaft bench audit`: the audit's time and HTML size on a synthetic shard directory of the
@@ -31,11 +32,11 @@ struct BenchAudit: ParsableCommand {
         let sources = ["gsm8k", "medmcqa", "pubmedqa", "huatuo", "bfcl"]
         for i in 0..<samples {
             let t = meanTokens / 4 + Int(next() % UInt64(3 * meanTokens / 2))
-            let ids = (0..<t).map { _ in UInt32(next() % 49_152) }
+            let ids = (0..<t).map { _ in TokenID(next() % 49_152) }
             let start = t / 3
             let mask = (0..<t).map { UInt8($0 >= start ? 1 : 0) }
             var lp = [Float](repeating: 0, count: t), h = lp, g = lp, elp = lp
-            var eid = [UInt32](repeating: 0, count: t)
+            var eid = [TokenID](repeating: 0, count: t)
             for k in 1..<t {
                 // A mix of confident-correct, uncertain and a few confident-conflict tokens.
                 let r = unit()
@@ -43,12 +44,12 @@ struct BenchAudit: ParsableCommand {
                 lp[k] = conflict ? -4 - 6 * unit() : r < 0.6 ? -0.2 * unit() : -3 * unit()
                 h[k] = conflict ? 0.3 * unit() : r < 0.6 ? 0.5 * unit() : 1 + 2 * unit()
                 g[k] = min(1, h[k] / Float(log(20.0)))
-                eid[k] = conflict ? UInt32(next() % 49_152) : ids[k]
+                eid[k] = conflict ? TokenID(next() % 49_152) : ids[k]
                 elp[k] = conflict ? -0.05 : lp[k]
             }
             let meta = ShardSampleMeta(id: "bench:\(i)", source: sources[i % sources.count], domain: i % 5 == 0 ? "math" : "medical")
-            try w.append(ShardSample(meta: meta, ids: ids, lossMask: mask, logprob: lp, gate: g, entropyTopK: h, entropyFull: h,
-                                     expectedID: eid, expectedLogprob: elp))
+            try w.append(ShardSample(meta: meta, ids: ids, lossMask: mask,
+                                     stats: TokenStats(logprob: lp, gate: g, topKEntropy: h, entropy: h, expectedID: eid, expectedLogprob: elp)))
             tokens += t
             labels += t - start
         }

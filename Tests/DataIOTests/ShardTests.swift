@@ -23,7 +23,7 @@ enum ShardFixtures {
         var r = RNG(s: seed)
         return (0..<n).map { i in
             let t = 1 + r.int(maxTokens)
-            let ids = (0..<t).map { _ in UInt32(r.int(151_936)) }
+            let ids = (0..<t).map { _ in TokenID(r.int(151_936)) }
             let start = r.int(t)
             let mask = (0..<t).map { UInt8($0 >= start && $0 > 0 ? 1 : 0) }
             let meta = ShardSampleMeta(id: "s\(i) ✓", source: ["gsm8k", "medqa", "bfcl"][i % 3], domain: ["math", "medical", "agent"][i % 3],
@@ -35,11 +35,11 @@ enum ShardFixtures {
             var hf: [Float]? = i % 2 == 0 ? (0..<t).map { _ in r.float() * 9 } : nil
             lp[0] = 0; g[0] = 0; hk[0] = 0; hf?[0] = 0
             // Every third sample carries the v2 expected-token columns.
-            var eid: [UInt32]? = i % 3 == 1 ? (0..<t).map { _ in UInt32(r.int(151_936)) } : nil
+            var eid: [TokenID]? = i % 3 == 1 ? (0..<t).map { _ in TokenID(r.int(151_936)) } : nil
             var elp: [Float]? = eid.map { _ in lp.map { $0 + r.float() } }
             eid?[0] = 0; elp?[0] = 0
-            return ShardSample(meta: meta, ids: ids, lossMask: mask, logprob: lp, gate: g, entropyTopK: hk, entropyFull: hf,
-                               expectedID: eid, expectedLogprob: elp)
+            return ShardSample(meta: meta, ids: ids, lossMask: mask,
+                               stats: TokenStats(logprob: lp, gate: g, topKEntropy: hk, entropy: hf, expectedID: eid, expectedLogprob: elp))
         }
     }
 
@@ -111,8 +111,8 @@ final class ShardTests: XCTestCase {
     func testVersion1FilesStillReadAndFutureVersionsAreRefused() throws {
         let samples = ShardFixtures.samples(12).map { s -> ShardSample in
             var s = s
-            s.expectedID = nil
-            s.expectedLogprob = nil
+            s.stats?.expectedID = nil
+            s.stats?.expectedLogprob = nil
             return s
         }
         let dir = try SharedData.tempDir("shv1").path
@@ -257,16 +257,16 @@ final class ShardTests: XCTestCase {
             XCTAssertEqual(v["domain"]?.stringValue, s.meta.domain)
             XCTAssertEqual(v["verdict"]?.stringValue, s.meta.verdict)
             XCTAssertEqual(v["reason"]?.stringValue, s.meta.reason)
-            XCTAssertEqual(v["ids"]?.arrayValue?.map { UInt32($0.intValue ?? -1) }, s.ids, "ids of \(i)")
+            XCTAssertEqual(v["ids"]?.arrayValue?.map { TokenID($0.intValue ?? -1) }, s.ids, "ids of \(i)")
             XCTAssertEqual(v["loss_mask"]?.arrayValue?.map { UInt8($0.intValue ?? 9) }, s.lossMask)
-            XCTAssertEqual(floats(v["logprob"]) ?? [], s.logprob, "logprob of \(i)")
-            XCTAssertEqual(floats(v["gate"]) ?? [], s.gate)
-            XCTAssertEqual(floats(v["entropy_topk"]) ?? [], s.entropyTopK)
-            XCTAssertEqual(floats(v["entropy_full"]), s.entropyFull)
-            XCTAssertEqual(v["expected_id"]?.arrayValue?.map { UInt32($0.intValue ?? -1) }, s.expectedID, "expected_id of \(i)")
-            XCTAssertEqual(floats(v["expected_logprob"]), s.expectedLogprob, "expected_logprob of \(i)")
+            XCTAssertEqual(floats(v["logprob"]) ?? [], s.stats?.logprob ?? [], "logprob of \(i)")
+            XCTAssertEqual(floats(v["gate"]) ?? [], s.stats?.gate ?? [])
+            XCTAssertEqual(floats(v["entropy_topk"]) ?? [], s.stats?.topKEntropy ?? [])
+            XCTAssertEqual(floats(v["entropy_full"]), s.stats?.entropy)
+            XCTAssertEqual(v["expected_id"]?.arrayValue?.map { TokenID($0.intValue ?? -1) }, s.stats?.expectedID, "expected_id of \(i)")
+            XCTAssertEqual(floats(v["expected_logprob"]), s.stats?.expectedLogprob, "expected_logprob of \(i)")
         }
-        XCTAssertTrue(samples.contains { $0.expectedID != nil } && samples.contains { $0.expectedID == nil && $0.scored })
+        XCTAssertTrue(samples.contains { $0.stats?.expectedID != nil } && samples.contains { $0.stats?.expectedID == nil && $0.scored })
     }
     /// python/eaft_shards.py --verify also rejects a manifest.json with any flipped byte, or without its sidecar.
     func testPythonVerifyChecksManifest() throws {

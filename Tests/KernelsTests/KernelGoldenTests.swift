@@ -139,7 +139,13 @@ final class KernelGoldenTests: XCTestCase {
                 // Entropies ≤ ln V ≈ 8.5, log-probs down to ~ -60; float32 inputs: 2e-5 absolute.
                 XCTAssertEqual(a.logprob, b.logprob, accuracy: 2e-5, "V \(vocab) k \(k) trial \(trial)")
                 XCTAssertEqual(a.entropy, b.entropy, accuracy: 2e-5, "V \(vocab) k \(k) trial \(trial)")
-                XCTAssertEqual(a.topkEntropy, b.topkEntropy, accuracy: 2e-5, "V \(vocab) k \(k) trial \(trial)")
+                XCTAssertEqual(a.topKEntropy, b.topKEntropy, accuracy: 2e-5, "V \(vocab) k \(k) trial \(trial)")
+                XCTAssertEqual(a.gate, b.gate, accuracy: 1e-5, "V \(vocab) k \(k) trial \(trial)")
+                XCTAssertEqual(Double(a.maxLogit) + log(Double(a.sumExp)), Double(b.maxLogit) + log(Double(b.sumExp)), accuracy: 2e-5)
+                // The in-place variant: the same numbers bit for bit, exp(x − max) left in the row.
+                var e = x
+                XCTAssertEqual(DistributionStats.rowStoringExp(logits: &e, vocab: vocab, target: target, k: k, heap: &heap), a)
+                for i in 0..<vocab { XCTAssertEqual(e[i], Float(Foundation.exp(Double(x[i] - a.maxLogit))), accuracy: 1e-6) }
                 // The expected token: the first index of the max (ties in trial 2), exactly.
                 XCTAssertEqual(a.argmax, b.argmax, "V \(vocab) k \(k) trial \(trial)")
                 XCTAssertEqual(a.argmaxLogprob, b.argmaxLogprob, accuracy: 2e-5, "V \(vocab) k \(k) trial \(trial)")

@@ -39,11 +39,13 @@ final class FixtureModelTests: XCTestCase {
             for k in [20, 5] {
                 let all = try lm.scoreBatch(seqs, topK: k)
                 for (i, st) in all.enumerated() {
+                    // The reference has T−1 entries (position t predicts ids[t+1]); ours T, entry 0 = 0.
                     let p = "seq\(i).k\(k)."
-                    assertClose(st.logprob, try e.floats(p + "logprob"), 1e-4, "\(n) \(p)logprob")
-                    assertClose(st.entropy, try e.floats(p + "entropy"), 1e-4, "\(n) \(p)entropy")
-                    assertClose(st.topkEntropy, try e.floats(p + "topk_entropy"), 1e-4, "\(n) \(p)topk_entropy")
-                    assertClose(st.gate, try e.floats(p + "gate"), 1e-4, "\(n) \(p)gate")
+                    XCTAssertEqual(st.count, seqs[i].count)
+                    assertClose(Array(st.logprob.dropFirst()), try e.floats(p + "logprob"), 1e-4, "\(n) \(p)logprob")
+                    assertClose(Array(st.entropy!.dropFirst()), try e.floats(p + "entropy"), 1e-4, "\(n) \(p)entropy")
+                    assertClose(Array(st.topKEntropy.dropFirst()), try e.floats(p + "topk_entropy"), 1e-4, "\(n) \(p)topk_entropy")
+                    assertClose(Array(st.gate.dropFirst()), try e.floats(p + "gate"), 1e-4, "\(n) \(p)gate")
                 }
             }
         }
@@ -55,8 +57,9 @@ final class FixtureModelTests: XCTestCase {
         let (_, seqs) = try expected("llama3-f16")
         let inputs = seqs + [[5], [], seqs[1]]
         let reference = try inputs.map { try lm.scoreTokens(ids: $0) }
-        XCTAssertEqual(reference[3], TokenStats())
-        XCTAssertEqual(reference[4], TokenStats())
+        // Too short to predict anything: T zero entries.
+        XCTAssertEqual(reference[3], TokenStats(count: 1, entropy: true, expected: true))
+        XCTAssertEqual(reference[4], TokenStats(count: 0, entropy: true, expected: true))
         for (budget, rows) in [(4096, 256), (30, 3), (1, 1)] {
             lm.tokenBudget = budget
             lm.chunkRows = rows

@@ -65,8 +65,9 @@ final class ReferenceParityTests: XCTestCase {
                 let ref = try g.file.floats(key)
                 for (b, seq) in g.seqs.enumerated() {
                     let st = stats[b]
-                    let got: [Float] = key == "target_logprob" ? st.logprob : key == "entropy" ? st.entropy
-                        : key == "topk_entropy" ? st.topkEntropy : st.gate
+                    // The golden has T−1 entries (t predicts ids[t+1]); ours T (entry 0 = 0).
+                    let got = Array((key == "target_logprob" ? st.logprob : key == "entropy" ? st.entropy!
+                        : key == "topk_entropy" ? st.topKEntropy : st.gate).dropFirst())
                     XCTAssertEqual(got.count, seq.count - 1)
                     let base = b * (g.s - 1)
                     let (d, at) = Self.maxDiff(got[...], ref[base..<(base + seq.count - 1)])
@@ -93,12 +94,12 @@ final class ReferenceParityTests: XCTestCase {
                 for i in row.indices where i != best { second = max(second, row[i]) }
                 let mx = Double(row[best])
                 let lse = mx + log(row.reduce(0.0) { $0 + exp(Double($1) - mx) })
-                XCTAssertEqual(stats[b].expectedLogprob.count, seq.count - 1)
-                let d = abs(Double(stats[b].expectedLogprob[t]) - (mx - lse))
+                XCTAssertEqual(stats[b].expectedLogprob!.count, seq.count)
+                let d = abs(Double(stats[b].expectedLogprob![t + 1]) - (mx - lse))
                 worst = max(worst, d)
                 XCTAssertLessThanOrEqual(d, 1e-4, "\(name) expected_logprob row \(b) t=\(t)")
                 if row[best] - second > 2e-4 {
-                    XCTAssertEqual(Int(stats[b].expectedID[t]), best - row.startIndex, "\(name) expected id row \(b) t=\(t)")
+                    XCTAssertEqual(Int(stats[b].expectedID![t + 1]), best - row.startIndex, "\(name) expected id row \(b) t=\(t)")
                     checked += 1
                 }
             }
@@ -174,11 +175,11 @@ final class ReferenceParityTests: XCTestCase {
             // Packed vs alone: different GEMM blocking, so equal only to float rounding.
             let (dp, _) = Self.maxDiff(single.logprob[...], all[i].logprob[...])
             XCTAssertLessThanOrEqual(dp, 1e-5, "packed and single scoring differ for text\(i)")
-            for (key, got) in [("target_logprob", all[i].logprob), ("entropy", all[i].entropy),
-                               ("topk_entropy", all[i].topkEntropy), ("gate", all[i].gate)] {
+            for (key, got) in [("target_logprob", all[i].logprob), ("entropy", all[i].entropy!),
+                               ("topk_entropy", all[i].topKEntropy), ("gate", all[i].gate)] {
                 let ref = try g.floats("text\(i).\(key)")
                 XCTAssertEqual(ref.count, seq.count - 1)
-                let (d, at) = Self.maxDiff(got[...], ref[...])
+                let (d, at) = Self.maxDiff(got.dropFirst(), ref[...])
                 print("parity fullvocab text\(i) \(key): max |Δ| \(d) (tolerance 1e-4)")
                 XCTAssertLessThanOrEqual(d, 1e-4, "text\(i) \(key): max |Δ| \(d) at t=\(at)")
             }

@@ -42,8 +42,9 @@ final class ScoreCLITests: XCTestCase {
         for (i, ids) in [(0, [1, 2, 3, 4, 5, 6] as [Int32]), (3, [9]), (4, [50, 40, 30, 20, 10, 0, 95])] {
             let v = try JSONParser.parse(lines[i])
             let want = try lm.scoreTokens(ids: ids, topK: 5)
-            for (key, ref) in [("logprob", want.logprob), ("entropy", want.entropy),
-                               ("topk_entropy", want.topkEntropy), ("gate", want.gate)] {
+            // The CLI prints T−1 entries (position t predicts ids[t+1]); TokenStats holds T.
+            for (key, ref) in [("logprob", want.logprob.dropFirst()), ("entropy", want.entropy!.dropFirst()),
+                               ("topk_entropy", want.topKEntropy.dropFirst()), ("gate", want.gate.dropFirst())] {
                 let got = (v[key]?.arrayValue ?? []).compactMap { $0.doubleValue.map(Float.init) }
                 // The CLI packs lines into one pass (different GEMM blocking than scoring alone):
                 // equal to float rounding.

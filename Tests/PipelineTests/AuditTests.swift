@@ -34,8 +34,8 @@ final class AuditTests: XCTestCase {
                 g.append(h.last! / 3)
             }
             samples.append(ShardSample(meta: ShardSampleMeta(id: "s\(i)", source: hot ? "hot" : "cold", domain: "math"),
-                                       ids: (0..<UInt32(t)).map { $0 }, lossMask: [0] + [UInt8](repeating: 1, count: t - 1),
-                                       logprob: lp, gate: g, entropyTopK: h, entropyFull: h))
+                                       ids: (0..<TokenID(t)).map { $0 }, lossMask: [0] + [UInt8](repeating: 1, count: t - 1),
+                                       stats: TokenStats(logprob: lp, gate: g, topKEntropy: h, entropy: h)))
         }
         let w = ShardWriter(directory: dir)
         for s in samples { try w.append(s) }

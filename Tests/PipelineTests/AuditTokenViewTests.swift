@@ -17,17 +17,17 @@ final class AuditTokenViewTests: XCTestCase {
         let w = ShardWriter(directory: dir)
         for i in 0..<10 {
             let hot = i < 5, t = 11
-            var lp: [Float] = [0], h: [Float] = [0], g: [Float] = [0], eid: [UInt32] = [0], elp: [Float] = [0]
+            var lp: [Float] = [0], h: [Float] = [0], g: [Float] = [0], eid: [TokenID] = [0], elp: [Float] = [0]
             for k in 1..<t {
                 let conflict = hot && k <= 2
                 if conflict { lp.append(log(0.02)); h.append(0.2) } else { lp.append(log(0.3 + 0.7 * rng.unit())); h.append(1 + 2 * rng.unit()) }
                 g.append(h.last! / 3)
-                eid.append(conflict ? UInt32(100 + k) : UInt32(k))
+                eid.append(conflict ? TokenID(100 + k) : TokenID(k))
                 elp.append(conflict ? log(0.9) : lp.last!)
             }
             try w.append(ShardSample(meta: ShardSampleMeta(id: "s\(i)", source: hot ? "hot" : "cold", domain: "math"),
-                                     ids: (0..<UInt32(t)).map { $0 }, lossMask: [0] + [UInt8](repeating: 1, count: t - 1),
-                                     logprob: lp, gate: g, entropyTopK: h, entropyFull: h, expectedID: eid, expectedLogprob: elp))
+                                     ids: (0..<TokenID(t)).map { $0 }, lossMask: [0] + [UInt8](repeating: 1, count: t - 1),
+                                     stats: TokenStats(logprob: lp, gate: g, topKEntropy: h, entropy: h, expectedID: eid, expectedLogprob: elp)))
         }
         var m = ShardManifest(topK: 20)
         m.shards = try w.finish()
@@ -60,7 +60,7 @@ final class AuditTokenViewTests: XCTestCase {
     func testTokenPiecesConcatenateToTheText() throws {
         let tok = try Tokenizer.load(path: try SharedData.require("tokenizers/qwen3/tokenizer.json").path)
         for text in ["数学题：小明有 3 个苹果 😀🧪", "café naïve — ∑ x² ≤ 𝔼[y]", "plain ascii\n\ttabs"] {
-            let ids = tok.encode(text).map { UInt32(bitPattern: $0) }
+            let ids = tok.encode(text)
             let pieces = TokenText.pieces(ids, tokenizer: tok)
             XCTAssertEqual(pieces.count, ids.count)
             XCTAssertEqual(pieces.joined(), text)
@@ -135,15 +135,16 @@ final class AuditTokenViewTests: XCTestCase {
             XCTAssertEqual(spans.count, v.tokens.count, "token elements of \(v.id)")
             for (k, a) in spans.enumerated() {
                 let t = k + 1
-                let h = s.entropyFull ?? s.entropyTopK
+                let st = s.stats!
+                let h = st.entropy ?? st.topKEntropy
                 func close(_ x: Double?, _ y: Float, _ what: String) {
                     // 6 significant digits in the attribute: 1e-5 relative (plus 1e-12 for zeros).
                     XCTAssertEqual(x ?? .nan, Double(y), accuracy: abs(Double(y)) * 1e-5 + 1e-12, "\(v.id) t=\(t) \(what)")
                 }
-                close(a["data-p"].flatMap(Double.init), exp(s.logprob[t]), "p")
+                close(a["data-p"].flatMap(Double.init), exp(st.logprob[t]), "p")
                 close(a["data-h"].flatMap(Double.init), h[t], "H")
-                close(a["data-gate"].flatMap(Double.init), s.gate[t], "gate")
-                XCTAssertEqual(a["data-expected"], TokenText.single(s.expectedID![t], tokenizer: opts.tokenizer), "\(v.id) t=\(t) expected")
+                close(a["data-gate"].flatMap(Double.init), st.gate[t], "gate")
+                XCTAssertEqual(a["data-expected"], TokenText.single(st.expectedID![t], tokenizer: opts.tokenizer), "\(v.id) t=\(t) expected")
                 seen += 1
             }
         }

@@ -77,9 +77,9 @@ final class ModelTemplatePipelineTests: XCTestCase {
         ])
         let out = try r.render(rec)
         let tok = try Tokenizer.load(path: tokPath)
-        let labelled = zip(out.ids, out.mask).filter { $0.1 == 1 }.map { Int32(bitPattern: $0.0) }
+        let labelled = zip(out.ids, out.mask).filter { $0.1 == 1 }.map { $0.0 }
         XCTAssertEqual(tok.decode(labelled), "2+3 = 5.<|im_end|>8.<|im_end|>")
-        XCTAssertTrue(tok.decode(out.ids.map { Int32(bitPattern: $0) }).contains("You are a helpful AI assistant named SmolLM"))
+        XCTAssertTrue(tok.decode(out.ids).contains("You are a helpful AI assistant named SmolLM"))
     }
 
     /// `eaft tokenizer chat --template FILE` renders with the model's own template, identically to the built-in one it matches.

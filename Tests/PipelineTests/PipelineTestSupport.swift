@@ -18,10 +18,10 @@ final class ArrayStream: RecordStream {
 /// Byte-level "tokenizer": `<u>` prompt `<a>` response; the response bytes are labels.
 struct ByteRenderer: ConversationRendering {
     func render(_ r: Record) throws -> RenderedConversation {
-        var ids: [UInt32] = [1], mask: [UInt8] = [0]
+        var ids: [TokenID] = [1], mask: [UInt8] = [0]
         for m in r.messages {
             ids.append(m.role == .assistant ? 3 : 2); mask.append(0)
-            for b in m.content.utf8 { ids.append(UInt32(b) + 10); mask.append(m.role == .assistant ? 1 : 0) }
+            for b in m.content.utf8 { ids.append(TokenID(b) + 10); mask.append(m.role == .assistant ? 1 : 0) }
         }
         if r.messages.contains(where: { $0.content.contains("BADTEMPLATE") }) { throw PipelineError("template failure") }
         return RenderedConversation(ids: ids, mask: mask)
@@ -41,16 +41,16 @@ struct LastNumberVerifier: RecordVerifying {
 /// A fake causal LM whose statistics are a pure function of (previous token, token).
 final class HashScorer: Scorer {
     var maxPositions: Int { 400 }
-    func score(batch: [[UInt32]], topK: Int) throws -> [TokenColumns] {
+    func score(batch: [[TokenID]], topK: Int) throws -> [TokenStats] {
         batch.map { ids in
-            var c = TokenColumns(logprob: [], entropyTopK: [], gate: [], entropyFull: [])
-            for t in 1..<ids.count {
+            var c = TokenStats(count: ids.count, entropy: true, expected: false)
+            for t in 1..<max(1, ids.count) {
                 let h = StableHash.mix(UInt64(ids[t - 1]) << 32 | UInt64(ids[t]))
                 let u = Float(h >> 40) / Float(1 << 24), v = Float((h >> 8) & 0xFFFF) / 65536
-                c.logprob.append(-u * 8)
-                c.entropyTopK.append(v * log(Float(topK)))
-                c.gate.append(v)
-                c.entropyFull!.append(v * 6)
+                c.logprob[t] = -u * 8
+                c.topKEntropy[t] = v * log(Float(topK))
+                c.gate[t] = v
+                c.entropy![t] = v * 6
             }
             return c
         }

@@ -50,7 +50,8 @@ final class RealPipelineTests: XCTestCase {
         for i in [0, ds.count - 1] {
             let smp = try ds.sample(i)
             XCTAssertEqual(smp.meta.verdict, "correct")
-            let ids = smp.ids.map { Int32(bitPattern: $0) }
+            let ids = smp.ids
+            let st = try XCTUnwrap(smp.stats)
             let logits = try model.logits(ids: ids)
             let labels = (1..<ids.count).filter { smp.lossMask[$0] != 0 }
             XCTAssertGreaterThan(labels.count, 10)
@@ -68,15 +69,15 @@ final class RealPipelineTests: XCTestCase {
                 let g = hk / log(20.0)
                 // Float32 storage and float32 accumulation over 151,936 logits: 1e-3 absolute on
                 // log-probability and entropy, 1e-4 on the gate (normalised, bounded in [0, 1]).
-                maxLP = max(maxLP, abs(lp - Double(smp.logprob[t])))
-                maxH = max(maxH, abs(h - Double(smp.entropyFull![t])))
-                maxGate = max(maxGate, abs(g - Double(smp.gate[t])))
-                XCTAssertEqual(Double(smp.entropyTopK[t]), hk, accuracy: 1e-3)
+                maxLP = max(maxLP, abs(lp - Double(st.logprob[t])))
+                maxH = max(maxH, abs(h - Double(st.entropy![t])))
+                maxGate = max(maxGate, abs(g - Double(st.gate[t])))
+                XCTAssertEqual(Double(st.topKEntropy[t]), hk, accuracy: 1e-3)
                 // The expected token is the argmax (unless the best two logits tie within 1e-4),
                 // stored with its log-probability.
                 let order = row.indices.sorted { row[$0] > row[$1] }
-                if row[order[0]] - row[order[1]] > 1e-4 { XCTAssertEqual(Int(smp.expectedID![t]), order[0], "expected id at t=\(t)") }
-                XCTAssertEqual(Double(smp.expectedLogprob![t]), mx - lse, accuracy: 1e-3)
+                if row[order[0]] - row[order[1]] > 1e-4 { XCTAssertEqual(Int(st.expectedID![t]), order[0], "expected id at t=\(t)") }
+                XCTAssertEqual(Double(st.expectedLogprob![t]), mx - lse, accuracy: 1e-3)
                 checked += 1
             }
         }

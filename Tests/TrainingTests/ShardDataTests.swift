@@ -25,9 +25,9 @@ final class ShardDataTests: XCTestCase {
             var g = (0..<s.ids.count).map { j in Float((j * 37 + k * 11) % 101) / 100 }
             g[0] = 0
             let t = s.ids.count
-            let ss = ShardSample(meta: ShardSampleMeta(id: "s\(k)", source: "fx", domain: "math"), ids: s.ids.map { UInt32($0) },
-                                 lossMask: s.mask, logprob: .init(repeating: -1, count: t), gate: g,
-                                 entropyTopK: .init(repeating: 0.5, count: t))
+            let ss = ShardSample(meta: ShardSampleMeta(id: "s\(k)", source: "fx", domain: "math"), ids: s.ids,
+                                 lossMask: s.mask, stats: TokenStats(logprob: .init(repeating: -1, count: t), gate: g,
+                                                                     topKEntropy: .init(repeating: 0.5, count: t)))
             try w.append(ss)
             shardSamples.append(ss)
             var o = JSONObject()
@@ -60,12 +60,12 @@ final class ShardDataTests: XCTestCase {
         XCTAssertEqual(a.errors, []); XCTAssertEqual(a.samples.count, 12)
         XCTAssertEqual(a.samples, b.samples, "shard and JSONL forms must give identical samples")
         for (s, w) in zip(a.samples, written) {
-            XCTAssertEqual(s.ids, w.ids.map { Int32($0) }); XCTAssertEqual(s.mask, w.lossMask); XCTAssertEqual(s.gates, w.gate)
+            XCTAssertEqual(s.ids, w.ids); XCTAssertEqual(s.mask, w.lossMask); XCTAssertEqual(s.gates, w.stats?.gate)
         }
         // The static gates a packed batch uses are the shard's gates at the label positions.
         let batch = Batcher.pack(a, order: Array(0..<12), range: 0..<12)
         var want: [Float] = []
-        for w in written { for j in 1..<w.ids.count where w.lossMask[j] != 0 { want.append(w.gate[j]) } }
+        for w in written { for j in 1..<w.ids.count where w.lossMask[j] != 0 { want.append(w.stats!.gate[j]) } }
         XCTAssertEqual(batch.staticGates, want)
         // Truncation, vocab check (bad samples are skipped with dir#index), and an unscored shard has no gates.
         let t = try TrainDataset.load(paths: [shards], maxLen: 8, vocab: 512)

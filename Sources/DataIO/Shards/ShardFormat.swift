@@ -167,11 +167,12 @@ struct ByteWriter {
     mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
     mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
     mutating func pad4() { zeros((4 - out.count % 4) % 4) }
-    mutating func u32s(_ a: [UInt32]) {
+    /// Signed ids written as their `u32` bit patterns (ids are ≥ 0: the same bytes).
+    mutating func i32s(_ a: [Int32]) {
         #if _endian(little)
         a.withUnsafeBytes { out.append(contentsOf: $0) }
         #else
-        for v in a { u32(v) }
+        for v in a { u32(UInt32(bitPattern: v)) }
         #endif
     }
     mutating func f32s(_ a: [Float]) {
@@ -194,12 +195,13 @@ struct ByteReader {
     mutating func u64() -> UInt64 {
         let v = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: pos, as: UInt64.self)); pos += 8; return v
     }
-    mutating func u32s(_ n: Int) -> [UInt32] {
-        var a = [UInt32](repeating: 0, count: n)
+    /// A `u32` column read as signed ids (bit patterns; a value ≥ 2³¹ reads negative).
+    mutating func i32s(_ n: Int) -> [Int32] {
+        var a = [Int32](repeating: 0, count: n)
         a.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: p[pos..<(pos + 4 * n)])) }
         pos += 4 * n
         #if !_endian(little)
-        for i in 0..<n { a[i] = UInt32(littleEndian: a[i]) }
+        for i in 0..<n { a[i] = Int32(littleEndian: a[i]) }
         #endif
         return a
     }

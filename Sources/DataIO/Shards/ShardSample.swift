@@ -42,64 +42,50 @@ public struct ShardSampleMeta: Sendable, Equatable, Hashable, Codable {
 
 /// One training sample: token ids, assistant-only loss mask and per-token statistics.
 ///
-/// Entry `t` of every per-token array describes token `t` as a label (predicted from tokens `< t`).
-/// Entry 0 has no prediction and holds 0. `logprob`, `gate`, `entropyTopK` are present when
-/// `scored`; `entropyFull` when the scorer saw the whole vocabulary; `expectedID` /
-/// `expectedLogprob` (the model's most probable token at each position and its log-probability)
-/// when the scorer reported them (format version 2).
+/// `stats` (present when the sample is scored) follows the shard convention: entry `t` of every
+/// column describes token `t` as a label (predicted from tokens `< t`); entry 0 has no
+/// prediction and holds 0. Its `entropy` column is present when the scorer saw the whole
+/// vocabulary; `expectedID` / `expectedLogprob` when the scorer reported them (format version 2).
 public struct ShardSample: Sendable, Equatable {
     public var meta: ShardSampleMeta
-    public var ids: [UInt32]
+    /// Token ids (stored as the format's `u32` column; see `TokenID`).
+    public var ids: [TokenID]
     public var lossMask: [UInt8]
-    public var logprob: [Float]
-    public var gate: [Float]
-    public var entropyTopK: [Float]
-    public var entropyFull: [Float]?
-    public var expectedID: [UInt32]?
-    public var expectedLogprob: [Float]?
+    /// Per-token statistics, T entries each, when scored.
+    public var stats: TokenStats?
 
-    public init(meta: ShardSampleMeta, ids: [UInt32], lossMask: [UInt8], logprob: [Float] = [], gate: [Float] = [],
-                entropyTopK: [Float] = [], entropyFull: [Float]? = nil, expectedID: [UInt32]? = nil, expectedLogprob: [Float]? = nil) {
+    public init(meta: ShardSampleMeta, ids: [TokenID], lossMask: [UInt8], stats: TokenStats? = nil) {
         self.meta = meta
         self.ids = ids
         self.lossMask = lossMask
-        self.logprob = logprob
-        self.gate = gate
-        self.entropyTopK = entropyTopK
-        self.entropyFull = entropyFull
-        self.expectedID = expectedID
-        self.expectedLogprob = expectedLogprob
+        self.stats = stats
     }
 
     /// Whether per-token statistics are present.
-    public var scored: Bool { !gate.isEmpty }
+    public var scored: Bool { stats != nil }
     public var labelCount: Int { lossMask.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
 
     /// Appends the v1 sample record (see schemas/shard.v1.md, "Sample record") to `b`.
     func encode(into b: inout ByteWriter) {
         let t = ids.count
         precondition(lossMask.count == t, "loss mask length must equal token count")
-        let hasStats = !logprob.isEmpty || !gate.isEmpty
-        if hasStats { precondition(logprob.count == t && gate.count == t && entropyTopK.count == t, "stat arrays must have T entries") }
-        if let e = entropyFull { precondition(hasStats && e.count == t, "entropyFull needs the other stats and T entries") }
-        precondition((expectedID == nil) == (expectedLogprob == nil), "expectedID and expectedLogprob go together")
-        if let e = expectedID { precondition(hasStats && e.count == t && expectedLogprob!.count == t, "expected columns need the stats and T entries") }
+        if let st = stats, let why = st.lengthProblem(tokens: t) { preconditionFailure("stat arrays must have T entries: \(why)") }
         let meta = meta.jsonBytes()
         b.u32(UInt32(t))
         b.u32(UInt32(meta.count))
-        b.u32((hasStats ? ShardFormat.flagScored : 0) | (entropyFull != nil ? ShardFormat.flagFullEntropy : 0)
-              | (expectedID != nil ? ShardFormat.flagExpected : 0))
+        b.u32((stats != nil ? ShardFormat.flagScored : 0) | (stats?.entropy != nil ? ShardFormat.flagFullEntropy : 0)
+              | (stats?.expectedID != nil ? ShardFormat.flagExpected : 0))
         b.u32(0)
         b.bytes(meta)
         b.pad4()
-        b.u32s(ids)
-        if hasStats {
-            b.f32s(logprob)
-            b.f32s(gate)
-            b.f32s(entropyTopK)
-            if let e = entropyFull { b.f32s(e) }
-            if let e = expectedID, let l = expectedLogprob {
-                b.u32s(e)
+        b.i32s(ids)
+        if let st = stats {
+            b.f32s(st.logprob)
+            b.f32s(st.gate)
+            b.f32s(st.topKEntropy)
+            if let e = st.entropy { b.f32s(e) }
+            if let e = st.expectedID, let l = st.expectedLogprob {
+                b.i32s(e)
                 b.f32s(l)
             }
         }
@@ -131,17 +117,16 @@ public struct ShardSample: Sendable, Equatable {
         let metaBytes = r.bytes(m)
         r.pos += (4 - m % 4) % 4
         let meta = try ShardSampleMeta.parse(metaBytes, at: loc)
-        let ids = r.u32s(t)
+        let ids = r.i32s(t)
         var s = ShardSample(meta: meta, ids: ids, lossMask: [])
         if flags & ShardFormat.flagScored != 0 {
-            s.logprob = r.f32s(t)
-            s.gate = r.f32s(t)
-            s.entropyTopK = r.f32s(t)
-            if flags & ShardFormat.flagFullEntropy != 0 { s.entropyFull = r.f32s(t) }
+            var st = TokenStats(logprob: r.f32s(t), gate: r.f32s(t), topKEntropy: r.f32s(t))
+            if flags & ShardFormat.flagFullEntropy != 0 { st.entropy = r.f32s(t) }
             if flags & ShardFormat.flagExpected != 0 {
-                s.expectedID = r.u32s(t)
-                s.expectedLogprob = r.f32s(t)
+                st.expectedID = r.i32s(t)
+                st.expectedLogprob = r.f32s(t)
             }
+            s.stats = st
         }
         s.lossMask = r.bytes(t)
         r.pos += (4 - t % 4) % 4

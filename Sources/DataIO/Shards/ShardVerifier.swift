@@ -78,8 +78,8 @@ public enum ShardVerifier {
                 for i in Int(e.firstSample)..<Int(e.firstSample + e.sampleCount) {
                     let s = try reader.sample(i)
                     if !s.scored { all &= ~ShardFormat.flagScored }
-                    if s.entropyFull == nil { all &= ~ShardFormat.flagFullEntropy }
-                    if s.expectedID == nil { all &= ~ShardFormat.flagExpected }
+                    if s.stats?.entropy == nil { all &= ~ShardFormat.flagFullEntropy }
+                    if s.stats?.expectedID == nil { all &= ~ShardFormat.flagExpected }
                     seen += 1
                     rep.samples += 1
                 }

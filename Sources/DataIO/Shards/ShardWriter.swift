@@ -75,7 +75,7 @@ public final class ShardWriter {
         index.append(ShardIndexEntry(block: UInt32(blocks.count), offset: UInt32(before),
                                      tokenCount: UInt32(s.ids.count), labelCount: UInt32(s.labelCount)))
         s.encode(into: &block)
-        noteFlags(scored: s.scored, full: s.entropyFull != nil, expected: s.expectedID != nil, tokens: s.ids.count, labels: s.labelCount)
+        noteFlags(scored: s.scored, full: s.stats?.entropy != nil, expected: s.stats?.expectedID != nil, tokens: s.ids.count, labels: s.labelCount)
         try afterAppend()
     }
 

@@ -1,10 +1,12 @@
+import Records
+
 /// Variable-length sequences packed into one row of tokens without padding
 /// (flash-attention `cu_seqlens` convention): sequence s is tokens
 /// `cuSeqlens[s]..<cuSeqlens[s+1]`, attends only within itself, and its position ids
 /// restart at 0.
 public struct PackedBatch: Sendable, Equatable {
     /// Token ids, all sequences concatenated (T).
-    public var ids: [Int32]
+    public var ids: [TokenID]
     /// Sequence boundaries (nSeq + 1), starting at 0 and ending at T.
     public var cuSeqlens: [Int32]
     /// Position id of every token (T): 0... within its sequence.
@@ -16,8 +18,8 @@ public struct PackedBatch: Sendable, Equatable {
     public var sequenceCount: Int { cuSeqlens.count - 1 }
 
     /// Packs `sequences` in order. Empty sequences are kept (they contribute no tokens).
-    public init(_ sequences: [[Int32]]) {
-        var ids: [Int32] = [], cu: [Int32] = [0], pos: [Int32] = []
+    public init(_ sequences: [[TokenID]]) {
+        var ids: [TokenID] = [], cu: [Int32] = [0], pos: [Int32] = []
         var m = 0
         ids.reserveCapacity(sequences.reduce(0) { $0 + $1.count })
         for s in sequences {

@@ -62,12 +62,12 @@ public enum FuzzTargets {
             let w = ShardWriter(directory: tmp, options: ShardWriterOptions(blockBytes: 300, topK: 20))
             for i in 0..<6 {
                 let t = 3 + i * 4
-                let ids = (0..<t).map { UInt32(($0 * 7919 + i) % 151_000) }
+                let ids = (0..<t).map { TokenID(($0 * 7919 + i) % 151_000) }
                 let mask = (0..<t).map { UInt8($0 > t / 2 ? 1 : 0) }
                 let meta = ShardSampleMeta(id: "seed\(i)", source: "fuzz", domain: "math", verdict: i % 2 == 0 ? "correct" : nil, reason: nil)
                 let f = (0..<t).map { Float($0) / Float(t) }
-                try w.append(scored ? ShardSample(meta: meta, ids: ids, lossMask: mask, logprob: f.map { -$0 }, gate: f, entropyTopK: f,
-                                                  entropyFull: i % 2 == 0 ? f : nil)
+                try w.append(scored ? ShardSample(meta: meta, ids: ids, lossMask: mask,
+                                                  stats: TokenStats(logprob: f.map { -$0 }, gate: f, topKEntropy: f, entropy: i % 2 == 0 ? f : nil))
                                     : ShardSample(meta: meta, ids: ids, lossMask: mask))
             }
             for info in try w.finish() { try FileManager.default.moveItem(atPath: tmp + "/" + info.file, toPath: dir + "/seed-\(k)-" + info.file) }
