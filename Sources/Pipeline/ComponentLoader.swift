@@ -3,6 +3,7 @@ import Foundation
 import Model
 import Records
 import Tokenizer
+import Verify
 
 /// Loads what a pipeline names into `PipelineComponents`: the inputs through their adapters
 /// (`AdapterStream`), the chat template and tokenizer, the verifiers (`VerifierSet`), and the

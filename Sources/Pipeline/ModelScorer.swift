@@ -1,3 +1,5 @@
+import DataIO
+import Records
 import Model
 
 /// The native CPU model (`CausalLM`) as a `Scorer`. Batching is the model's: `scoreBatch`

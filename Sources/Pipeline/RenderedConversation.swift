@@ -1,3 +1,4 @@
+import Records
 /// A conversation rendered by the chat template: token ids and the assistant-only loss mask.
 public struct RenderedConversation: Sendable, Equatable {
     public var ids: [TokenID]

@@ -1,3 +1,5 @@
+import DataIO
+import Records
 /// Scores token sequences under a causal LM: the score stage's backend. Two implementations:
 /// `ModelScorer` (the native CPU model) and `ServerScorer` (a vLLM server). One instance per
 /// worker thread (or one shared, thread-safe instance); results must not depend on which
