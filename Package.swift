@@ -26,23 +26,26 @@ let package = Package(
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
-        .target(name: "Records", swiftSettings: settings),
-        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: settings),
-        .target(name: "DataIO", dependencies: ["Records", "CZstd", "CSnappy", "CZlib"], swiftSettings: settings),
-        .target(name: "Tokenizer", dependencies: ["Records"], swiftSettings: settings),
-        .target(name: "Jinja", dependencies: ["Records"], swiftSettings: settings),
-        .target(name: "Verify", dependencies: ["Records"], swiftSettings: settings),
-        .target(name: "Curation", dependencies: ["Records"], swiftSettings: settings),
-        .target(name: "Model", dependencies: ["Kernels", "DataIO", "Records"], swiftSettings: settings),
-        .target(name: "Training", dependencies: ["Model", "Kernels", "DataIO", "Records"], swiftSettings: settings),
+        // Core: the foundation every module builds on (errors, strict decoding, POSIX I/O, lines,
+        // RNG, thread splits, logging); no dependencies.
+        .target(name: "Core", swiftSettings: settings),
+        .target(name: "Records", dependencies: ["Core"], swiftSettings: settings),
+        .target(name: "Kernels", dependencies: ["Core", "CBLAS"], swiftSettings: settings),
+        .target(name: "DataIO", dependencies: ["Core", "Records", "CZstd", "CSnappy", "CZlib"], swiftSettings: settings),
+        .target(name: "Tokenizer", dependencies: ["Core", "Records"], swiftSettings: settings),
+        .target(name: "Jinja", dependencies: ["Core", "Records"], swiftSettings: settings),
+        .target(name: "Verify", dependencies: ["Core", "Records"], swiftSettings: settings),
+        .target(name: "Curation", dependencies: ["Core", "Records"], swiftSettings: settings),
+        .target(name: "Model", dependencies: ["Core", "Kernels", "DataIO", "Records"], swiftSettings: settings),
+        .target(name: "Training", dependencies: ["Core", "Model", "Kernels", "DataIO", "Records"], swiftSettings: settings),
         .target(
             name: "Pipeline",
-            dependencies: ["Records", "Tokenizer", "Jinja", "DataIO", "Verify", "Curation", "Model", "Kernels", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Core", "Records", "Tokenizer", "Jinja", "DataIO", "Verify", "Curation", "Model", "Kernels", .product(name: "Yams", package: "Yams")],
             swiftSettings: settings),
         .executableTarget(
             name: "eaft",
             dependencies: [
-                "Pipeline", "Training", "Model", "Tokenizer", "Jinja", "Verify", "Curation", "DataIO", "Records", "Kernels",
+                "Core", "Pipeline", "Training", "Model", "Tokenizer", "Jinja", "Verify", "Curation", "DataIO", "Records", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -55,6 +58,7 @@ let package = Package(
                 swiftSettings: settings),
         .executableTarget(name: "eaft-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver", swiftSettings: settings),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: settings),
         .testTarget(name: "RecordsTests", dependencies: ["Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "DataIOTests", dependencies: ["DataIO", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: settings),
@@ -65,6 +69,6 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "DataIO", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Kernels", "DataIO", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "GGUFTests", dependencies: ["DataIO", "Model", "Tokenizer", "Records", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Curation", "Records", "DataIO", "Tokenizer", "Model", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "PipelineTests", dependencies: ["Core", "Pipeline", "Curation", "Records", "DataIO", "Tokenizer", "Model", "TestSupport"], swiftSettings: settings),
     ]
 )

@@ -70,7 +70,7 @@ public enum Executor {
     public static func run(spec: PipelineSpec, components: PipelineComponents, options: RunOptions) throws -> RunResult {
         let out = options.outDir ?? spec.output.dir
         let fm = FileManager.default
-        do { try AtomicFile.makeDirectory(out) } catch let e as DataIOError {
+        do { try AtomicFile.makeDirectory(out) } catch let e as CoreError {
             throw PipelineError(e.reason, at: SourceLocation(file: out, field: options.outDir == nil ? "output.dir" : nil), hint: e.hint)
         }
         let threads = max(1, options.threads ?? spec.threads ?? 2)
@@ -167,7 +167,7 @@ public enum Executor {
         var next = 0, done = 0
         var firstError: Error?
         let workers = min(threads, todo.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        Parallel.run(workers) { _ in
             let scorer: TokenScoring?
             do { scorer = spec.scoreStage == nil ? nil : try components.makeScorer?() } catch {
                 lock.lock(); if firstError == nil { firstError = error }; lock.unlock()
@@ -229,7 +229,7 @@ public enum Assembler {
             throw PipelineError("need each of the \(j0.partitions) partitions exactly once (missing: \(missing))")
         }
         if let specHash, specHash != j0.specHash { throw PipelineError("work directory belongs to another spec") }
-        do { try AtomicFile.makeDirectory(out) } catch let e as DataIOError { throw PipelineError(e.reason, at: e.location, hint: e.hint) }
+        do { try AtomicFile.makeDirectory(out) } catch let e as CoreError { throw PipelineError(e) }
         // Remove a previous result first so a half-written directory never looks complete.
         try? fm.removeItem(atPath: out + "/manifest.json")
         for n in (try? fm.contentsOfDirectory(atPath: out)) ?? [] where n.hasPrefix("shard-") && (n.hasSuffix(".eaft") || n.hasSuffix(".eaft.tmp")) {

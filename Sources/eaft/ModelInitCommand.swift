@@ -46,7 +46,7 @@ struct InitModel: ParsableCommand {
         obj["dtype"] = .string("float32")
         if obj["torch_dtype"] != nil { obj["torch_dtype"] = .string("float32") }
         let sd = std ?? obj["initializer_range"]?.doubleValue.map(Float.init) ?? 0.02
-        do { try AtomicFile.makeDirectory(out) } catch let e as DataIOError { throw ModelCLIError("\(e)") }
+        do { try AtomicFile.makeDirectory(out) } catch let e as CoreError { throw ModelCLIError("\(e)") }
         let w = ModelInit.randomWeights(config: cfg, seed: seed, std: sd)
         try w.save(to: (out as NSString).appendingPathComponent("model.safetensors"))
         var bytes: [UInt8] = []

@@ -85,7 +85,7 @@ struct TemplateRender: ParsableCommand {
             } catch let e as JinjaError {
                 errors += 1
                 result["error"] = .string(e.reason)
-                if let loc = e.location { result["location"] = .string(loc) }
+                if e.hasLocation { result["location"] = .string(e.location.description) }
                 result["kind"] = .string(e.kind.rawValue)
             } catch {
                 errors += 1

@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import DataIO
 import Foundation
@@ -44,7 +45,7 @@ struct TrainCommand: ParsableCommand {
             resumeDir = Checkpoint.latest(in: cfg.outputDir)
             if resumeDir == nil { FileHandle.standardError.write(Data("no checkpoint under \(cfg.outputDir); starting fresh\n".utf8)) }
         }
-        do { try AtomicFile.makeDirectory(cfg.outputDir) } catch let e as DataIOError {
+        do { try AtomicFile.makeDirectory(cfg.outputDir) } catch let e as CoreError {
             throw TrainError(e.reason, at: "output_dir \(cfg.outputDir)", hint: e.hint ?? "")
         }
         let trainer = try Trainer(config: cfg, resume: resumeDir)
