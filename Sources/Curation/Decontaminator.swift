@@ -39,31 +39,33 @@ public struct Benchmark: Sendable, Equatable {
         }
         var items: [BenchmarkItem] = []
         var row = 0
-        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in try LineReader.forEachLine(in: raw) { lineNo, line in
-            if LineReader.isBlank(line) { return }
-            let v: JSONValue
-            do { v = try JSONParser.parse(line) } catch {
-                throw CurationError("\(error)", at: SourceLocation(file: url.path, line: lineNo, record: row))
-            }
-            var texts: [String] = []
-            for f in fields {
-                switch v.lookup(path: f) {
-                case .string(let s)?: texts.append(s)
-                case .array(let a)?: texts += a.compactMap(\.stringValue)
-                default: break
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            try LineReader.forEachLine(in: raw) { lineNo, line in
+                if LineReader.isBlank(line) { return }
+                let v: JSONValue
+                do { v = try JSONParser.parse(line) } catch {
+                    throw CurationError("\(error)", at: SourceLocation(file: url.path, line: lineNo, record: row))
                 }
+                var texts: [String] = []
+                for f in fields {
+                    switch v.lookup(path: f) {
+                    case .string(let s)?: texts.append(s)
+                    case .array(let a)?: texts += a.compactMap(\.stringValue)
+                    default: break
+                    }
+                }
+                if required && texts.isEmpty {
+                    throw CurationError("benchmark row has no string field \(fields.map { "'\($0)'" }.joined(separator: " or "))",
+                                        at: SourceLocation(file: url.path, line: lineNo, record: row, field: fields.first))
+                }
+                var id = "row \(row)"
+                for k in ["id", "unique_id", "idx", "realidx", "ID"] {
+                    if let x = v[k], !x.isNull { id = x.stringValue ?? "\(x)"; break }
+                }
+                items.append(BenchmarkItem(id: id, text: texts.joined(separator: "\n")))
+                row += 1
             }
-            if required && texts.isEmpty {
-                throw CurationError("benchmark row has no string field \(fields.map { "'\($0)'" }.joined(separator: " or "))",
-                                    at: SourceLocation(file: url.path, line: lineNo, record: row, field: fields.first))
-            }
-            var id = "row \(row)"
-            for k in ["id", "unique_id", "idx", "realidx", "ID"] {
-                if let x = v[k], !x.isNull { id = x.stringValue ?? "\(x)"; break }
-            }
-            items.append(BenchmarkItem(id: id, text: texts.joined(separator: "\n")))
-            row += 1
-        } }
+        }
         return Benchmark(name: name, items: items)
     }
 }
