@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Records
 
@@ -37,32 +38,33 @@ public struct Benchmark: Sendable, Equatable {
             throw CurationError("cannot read benchmark file", at: SourceLocation(file: url.path))
         }
         var items: [BenchmarkItem] = []
-        var lineNo = 0, row = 0
-        for line in data.split(separator: 10, omittingEmptySubsequences: false) {
-            lineNo += 1
-            if line.allSatisfy({ $0 == 32 || $0 == 13 || $0 == 9 }) { continue }
-            let v: JSONValue
-            do { v = try JSONParser.parse(Array(line)) } catch {
-                throw CurationError("\(error)", at: SourceLocation(file: url.path, line: lineNo, record: row))
-            }
-            var texts: [String] = []
-            for f in fields {
-                switch v.lookup(path: f) {
-                case .string(let s)?: texts.append(s)
-                case .array(let a)?: texts += a.compactMap(\.stringValue)
-                default: break
+        var row = 0
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            try LineReader.forEachLine(in: raw) { lineNo, line in
+                if LineReader.isBlank(line) { return }
+                let v: JSONValue
+                do { v = try JSONParser.parse(line) } catch {
+                    throw CurationError("\(error)", at: SourceLocation(file: url.path, line: lineNo, record: row))
                 }
+                var texts: [String] = []
+                for f in fields {
+                    switch v.lookup(path: f) {
+                    case .string(let s)?: texts.append(s)
+                    case .array(let a)?: texts += a.compactMap(\.stringValue)
+                    default: break
+                    }
+                }
+                if required && texts.isEmpty {
+                    throw CurationError("benchmark row has no string field \(fields.map { "'\($0)'" }.joined(separator: " or "))",
+                                        at: SourceLocation(file: url.path, line: lineNo, record: row, field: fields.first))
+                }
+                var id = "row \(row)"
+                for k in ["id", "unique_id", "idx", "realidx", "ID"] {
+                    if let x = v[k], !x.isNull { id = x.stringValue ?? "\(x)"; break }
+                }
+                items.append(BenchmarkItem(id: id, text: texts.joined(separator: "\n")))
+                row += 1
             }
-            if required && texts.isEmpty {
-                throw CurationError("benchmark row has no string field \(fields.map { "'\($0)'" }.joined(separator: " or "))",
-                                    at: SourceLocation(file: url.path, line: lineNo, record: row, field: fields.first))
-            }
-            var id = "row \(row)"
-            for k in ["id", "unique_id", "idx", "realidx", "ID"] {
-                if let x = v[k], !x.isNull { id = x.stringValue ?? "\(x)"; break }
-            }
-            items.append(BenchmarkItem(id: id, text: texts.joined(separator: "\n")))
-            row += 1
         }
         return Benchmark(name: name, items: items)
     }
@@ -155,7 +157,7 @@ public struct Decontaminator: Sendable {
         var out = [FilterDecision](repeating: .keep, count: n)
         out.withUnsafeMutableBufferPointer { op in
             let o = op
-            parallelChunks(n, threads: threads) { range in
+            Parallel.forChunks(n, threads: threads) { range in
                 for i in range { o[i] = decide(text: texts[i]) }
             }
         }

@@ -1,3 +1,4 @@
+import Core
 import Records
 
 /// Why a filter dropped a record: a stable code (`exact_duplicate`, `near_duplicate`,
@@ -41,20 +42,8 @@ public enum CurationText {
     }
 }
 
-/// Errors of the Curation module, with where and a hint.
-public struct CurationError: Error, Sendable, CustomStringConvertible {
-    public var reason: String
-    public var location: SourceLocation?
-    public var hint: String?
-    public init(_ reason: String, at location: SourceLocation? = nil, hint: String? = nil) {
-        self.reason = reason
-        self.location = location
-        self.hint = hint
-    }
-    public var description: String {
-        var s = reason
-        if let location { s = "\(location): " + s }
-        if let hint { s += " (hint: \(hint))" }
-        return s
-    }
-}
+/// The error domain of the Curation module.
+public enum CurationFailure: ErrorDomain {}
+
+/// Errors of the Curation module, with where and a hint. (`LocatedError`)
+public typealias CurationError = LocatedError<CurationFailure>

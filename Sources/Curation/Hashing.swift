@@ -1,3 +1,5 @@
+import Core
+
 /// xxHash64, a fast non-cryptographic 64-bit hash.
 /// Spec: https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md
 /// Checked against the reference vectors in CurationTests (xxh64("", 0) = 0xEF46DB3751D8E999).
@@ -71,26 +73,8 @@ public enum XXH64 {
     }
 }
 
-/// A tiny deterministic PRNG (splitmix64, https://prng.di.unimi.it/splitmix64.c) for
-/// reproducible perturbations in tests and benchmarks.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return mix64Final(state)
-    }
-}
-
-@inline(__always) func mix64Final(_ x: UInt64) -> UInt64 {
-    var z = x
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-}
-
 /// 64-bit finaliser (splitmix64) used to derive many hash functions from one value.
-@inline(__always) func mix64(_ x: UInt64) -> UInt64 { mix64Final(x &+ 0x9E37_79B9_7F4A_7C15) }
+@inline(__always) func mix64(_ x: UInt64) -> UInt64 { SplitMix64.mix(x) }
 
 /// A 128-bit digest (two independent xxHash64 lanes) for exact deduplication.
 public struct Digest128: Hashable, Sendable {

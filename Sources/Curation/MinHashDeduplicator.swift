@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Records
 
@@ -130,7 +131,7 @@ public struct MinHashDeduplicator: Sendable {
         var sketches = [Sketch](repeating: Sketch(keys: [], signature: nil), count: n)
         sketches.withUnsafeMutableBufferPointer { sp in
             let sb = sp
-            parallelChunks(n, threads: threads) { range in
+            Parallel.forChunks(n, threads: threads) { range in
                 for i in range { sb[i] = sketch(texts[i]) }
             }
         }

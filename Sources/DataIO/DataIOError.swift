@@ -1,20 +1,13 @@
-import Records
+import Core
 
-/// The one error type of DataIO: what failed, where, and a hint for the user.
-public struct DataIOError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var location: SourceLocation
-    public var reason: String
-    public var hint: String?
+/// The error domain of DataIO (readers, writers, adapters).
+public enum DataIOFailure: ErrorDomain {}
 
-    public init(_ reason: String, at location: SourceLocation, hint: String? = nil) {
-        self.reason = reason
-        self.location = location
-        self.hint = hint
-    }
+/// The one error type of DataIO: what failed, where, and a hint for the user (`LocatedError`).
+public typealias DataIOError = LocatedError<DataIOFailure>
 
-    public var description: String {
-        var s = "\(location): \(reason)"
-        if let hint { s += " (hint: \(hint))" }
-        return s
-    }
+/// Runs `body`, re-throwing Core's I/O errors as DataIO's, so DataIO's API throws one type.
+@inline(__always)
+func dataIO<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as CoreError { throw DataIOError(e) }
 }

@@ -1,9 +1,15 @@
+import Core
+
 /// The one error type of the Jinja module: what went wrong, where in the template, and a hint.
 ///
 /// `kind` says which stage failed, so callers can tell a broken template (``Kind/syntax``) from a
 /// template that raised while rendering (``Kind/raised`` is `raise_exception(msg)`, whose `reason`
 /// is exactly `msg`, as transformers' `TemplateError(msg)` carries it).
-public struct JinjaError: Error, Sendable, Equatable, CustomStringConvertible {
+public typealias JinjaError = LocatedError<JinjaFailure>
+
+/// The error domain of the Jinja module; messages start with "template error" and the location
+/// is the template's line and column.
+public enum JinjaFailure: ErrorDomain {
     /// Which stage failed.
     public enum Kind: String, Sendable, Equatable {
         /// The template text does not parse (lexer or parser; jinja2 `TemplateSyntaxError`).
@@ -29,35 +35,26 @@ public struct JinjaError: Error, Sendable, Equatable, CustomStringConvertible {
         case input
     }
 
-    public var kind: Kind
-    /// What went wrong (for `.raised`, exactly the template's message).
-    public var reason: String
-    /// 1-based line and column in the template source, when known.
-    public var line: Int?
-    public var column: Int?
-    /// How to fix it, when known.
-    public var hint: String?
+    public static var defaultKind: Kind { .syntax }
+    public static var messagePrefix: String? { "template error" }
+}
 
+extension LocatedError where Domain == JinjaFailure {
+    /// `kind` error at 1-based `line` and `column` of the template source, when known.
     public init(_ kind: Kind, _ reason: String, line: Int? = nil, column: Int? = nil, hint: String? = nil) {
-        self.kind = kind
-        self.reason = reason
-        self.line = line
-        self.column = column
-        self.hint = hint
+        self.init(reason, at: SourceLocation(file: "", line: line, column: column), hint: hint, kind: kind)
     }
 
-    /// `line L, column C` (or nil when the position is unknown).
-    public var location: String? {
-        guard let line else { return nil }
-        return column.map { "line \(line), column \($0)" } ?? "line \(line)"
+    /// 1-based line in the template source, when known.
+    public var line: Int? {
+        get { location.line }
+        set { location.line = newValue }
     }
 
-    public var description: String {
-        var s = "template error"
-        if let location { s += " at \(location)" }
-        s += ": \(reason)"
-        if let hint { s += " (hint: \(hint))" }
-        return s
+    /// 1-based column in the template source, when known.
+    public var column: Int? {
+        get { location.column }
+        set { location.column = newValue }
     }
 
     /// The same error with a position filled in if it had none.

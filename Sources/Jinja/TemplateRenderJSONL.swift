@@ -83,7 +83,7 @@ public final class TemplateRenderJSONL {
             } catch let e as JinjaError {
                 summary.errors += 1
                 result["error"] = .string(e.reason)
-                if let loc = e.location { result["location"] = .string(loc) }
+                if e.hasLocation { result["location"] = .string(e.location.description) }
                 result["kind"] = .string(e.kind.rawValue)
             } catch {
                 summary.errors += 1

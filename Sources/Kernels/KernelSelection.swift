@@ -1,4 +1,5 @@
 import CBLAS
+import Core
 import Foundation
 
 /// Which GEMM kernel OpenBLAS runs, and whether it is the best this CPU supports.
@@ -125,13 +126,13 @@ public struct KernelSelection: Sendable, Equatable, Codable {
             unsetenv("OPENBLAS_CORETYPE")
             unsetenv(markerVariable)
             let sel = current()
-            FileHandle.standardError.write(Data(("eaft: could not re-execute with OPENBLAS_CORETYPE=\(best) "
+            Log.warning("eaft: could not re-execute with OPENBLAS_CORETYPE=\(best) "
                 + "(errno \(errno)); GEMM runs on the generic \(core) kernels, about 4x slower. "
-                + "Fix: run eaft with OPENBLAS_CORETYPE=\(best) set.\n").utf8))
+                + "Fix: run eaft with OPENBLAS_CORETYPE=\(best) set.")
             return sel
         }
         let sel = current(environment: env)
-        if let w = sel.warning { FileHandle.standardError.write(Data((w + "\n").utf8)) }
+        if let w = sel.warning { Log.warning(w) }
         return sel
     }
 

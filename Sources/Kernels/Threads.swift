@@ -1,4 +1,5 @@
 import CBLAS
+import Core
 import Foundation
 
 /// Thread control shared by every kernel.
@@ -8,7 +9,7 @@ import Foundation
 /// next (attention, statistics, the elementwise passes). Instead the kernels split work
 /// themselves: large GEMMs into `gemmThreads` column or row blocks (`Threads.sgemm`), and
 /// independent items (attention heads, rows of token statistics) over `workers` threads
-/// (`parallel`). Both use GCD's pool, whose idle threads sleep.
+/// (`parallel`). Both split through Core's `Parallel` (GCD's pool, whose idle threads sleep).
 public enum Threads {
     /// Worker count for `parallel` (defaults to the active processor count, at most 8).
     nonisolated(unsafe) public static var workers: Int = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
@@ -42,27 +43,20 @@ public enum Threads {
             body(0)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: n, execute: body)
+        Parallel.run(n, body)
     }
 
     /// Runs `body` over `0..<count` split into `workers` contiguous ranges, in parallel when
     /// every range gets at least `minPerWorker` items (elementwise passes over token rows).
     @inlinable
     public static func forRanges(_ count: Int, minPerWorker: Int = 32, _ body: (Range<Int>) -> Void) {
-        let parts = min(workers, count / max(1, minPerWorker))
-        if parts <= 1 {
-            if count > 0 { body(0..<count) }
-            return
-        }
-        parallel(parts) { p in body(range(p, of: parts, count: count)) }
+        Parallel.forRanges(count, parts: min(workers, count / max(1, minPerWorker)), body)
     }
 
-    /// Splits `0..<count` into `parts` contiguous ranges of nearly equal size.
+    /// Splits `0..<count` into `parts` contiguous ranges of nearly equal size (`Parallel.range`).
     @inlinable
     public static func range(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
-        let lo = count * part / parts
-        let hi = count * (part + 1) / parts
-        return lo..<hi
+        Parallel.range(part, of: parts, count: count)
     }
 
     /// Smallest product (multiply-adds) of one piece of a split `sgemm`: 2²³ > 28·512², above
@@ -138,7 +132,7 @@ public enum Threads {
                         b, Int32(ldb), beta, c, Int32(ldc))
             return
         }
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        Parallel.run(parts) { p in
             let r = range(p, of: parts, count: blocks)
             let lo = r.lowerBound * quantum, hi = min(total, r.upperBound * quantum)
             if hi <= lo { return }

@@ -30,7 +30,7 @@ public enum Assembler {
             throw PipelineError("need each of the \(j0.partitions) partitions exactly once (missing: \(missing))")
         }
         if let specHash, specHash != j0.specHash { throw PipelineError("work directory belongs to another spec") }
-        do { try AtomicFile.makeDirectory(out) } catch let e as DataIOError { throw PipelineError(e.reason, at: e.location, hint: e.hint) }
+        do { try AtomicFile.makeDirectory(out) } catch let e as CoreError { throw PipelineError(e) }
         // Remove a previous result first so a half-written directory never looks complete.
         try? fm.removeItem(atPath: out + "/manifest.json")
         for n in (try? fm.contentsOfDirectory(atPath: out)) ?? [] where n.hasPrefix("shard-") && (n.hasSuffix(".eaft") || n.hasSuffix(".eaft.tmp")) {

@@ -1,3 +1,4 @@
+import Core
 import DataIO
 import Foundation
 import Records
@@ -132,7 +133,7 @@ public enum AuditTokenizer {
                 return try Tokenizer.load(path: path)
             }
         }
-        FileHandle.standardError.write(Data("eaft audit: the manifest's tokenizer \(fp.path) is not there (or changed); tokens are shown as ids. Pass --tokenizer PATH.\n".utf8))
+        Log.warning("eaft audit: the manifest's tokenizer \(fp.path) is not there (or changed); tokens are shown as ids. Pass --tokenizer PATH.")
         return nil
     }
 }

@@ -11,7 +11,7 @@ public enum Executor {
     public static func run(_ pipeline: ResolvedPipeline, components: PipelineComponents, options: RunOptions) throws -> RunResult {
         let out = options.outDir ?? pipeline.outputDir
         let fm = FileManager.default
-        do { try AtomicFile.makeDirectory(out) } catch let e as DataIOError {
+        do { try AtomicFile.makeDirectory(out) } catch let e as CoreError {
             throw PipelineError(e.reason, at: SourceLocation(file: out, field: options.outDir == nil ? "output.dir" : nil), hint: e.hint)
         }
         let partitioned = options.partition != nil
@@ -113,7 +113,7 @@ public enum Executor {
         var firstError: Error?
         let workers = min(pipeline.threads.workers, todo.count)
         let unitSamples = pipeline.unitSamples
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        Parallel.run(workers) { _ in
             let scorer: Scorer?
             do { scorer = pipeline.score == nil ? nil : try components.makeScorer?() } catch {
                 lock.lock(); if firstError == nil { firstError = error }; lock.unlock()

@@ -1,22 +1,8 @@
-import Records
+import Core
 
-/// The one error type of the Pipeline module: what failed, where, and a hint.
-public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var reason: String
-    /// File, line, record or key path the error is about.
-    public var location: SourceLocation?
-    public var hint: String?
+/// The error domain of the Pipeline module.
+public enum PipelineFailure: ErrorDomain {}
 
-    public init(_ reason: String, at location: SourceLocation? = nil, hint: String? = nil) {
-        self.reason = reason
-        self.location = location
-        self.hint = hint
-    }
-
-    public var description: String {
-        var s = location.map { "\($0): " } ?? ""
-        s += reason
-        if let hint { s += " (hint: \(hint))" }
-        return s
-    }
-}
+/// The one error type of the Pipeline module: what failed, where (file, line, record or key
+/// path), and a hint (`LocatedError`).
+public typealias PipelineError = LocatedError<PipelineFailure>

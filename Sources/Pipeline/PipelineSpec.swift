@@ -131,25 +131,21 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         let spec: PipelineSpec
         do {
             spec = try YAMLDecoder().decode(PipelineSpec.self, from: text)
-        } catch let DecodingError.keyNotFound(k, ctx) {
-            throw PipelineError("missing key '\(k.stringValue)'", at: SourceLocation(file: file, field: keyPath(ctx.codingPath)))
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw PipelineError("wrong type: \(ctx.debugDescription)", at: SourceLocation(file: file, field: keyPath(ctx.codingPath)))
-        } catch let DecodingError.dataCorrupted(ctx) {
-            if let e = ctx.underlyingError as? PipelineError {
-                throw PipelineError(e.reason, at: SourceLocation(file: file, field: e.location?.field), hint: e.hint)
-            }
-            let under = ctx.underlyingError.map { ": \($0)" } ?? ""
-            throw PipelineError("invalid value: \(ctx.debugDescription)\(under)", at: SourceLocation(file: file, field: keyPath(ctx.codingPath)))
         } catch let e as PipelineError {
-            throw PipelineError(e.reason, at: SourceLocation(file: file, field: e.location?.field), hint: e.hint)
+            throw PipelineError(e.reason, at: SourceLocation(file: file, field: e.location.field), hint: e.hint)
         } catch {
+            if case DecodingError.dataCorrupted(let ctx) = error, let e = ctx.underlyingError as? PipelineError {
+                throw PipelineError(e.reason, at: SourceLocation(file: file, field: e.location.field), hint: e.hint)
+            }
+            if let p = StrictDecoding.describe(error) {
+                throw PipelineError(p.reason, at: SourceLocation(file: file, field: p.keyPath))
+            }
             throw PipelineError("invalid pipeline spec: \(error)", at: SourceLocation(file: file))
         }
         // Unknown keys: every key of the YAML must survive a decode → encode round trip.
         let json: Data
         do { json = try JSONEncoder().encode(spec) } catch let EncodingError.invalidValue(v, ctx) {
-            throw PipelineError("invalid value \(v)", at: SourceLocation(file: file, field: keyPath(ctx.codingPath)))
+            throw PipelineError("invalid value \(v)", at: SourceLocation(file: file, field: StrictDecoding.keyPath(ctx.codingPath)))
         }
         let encoded = try JSONParser.parse(Array(json))
         if let node = try Yams.compose(yaml: text) {
@@ -157,10 +153,6 @@ public struct PipelineSpec: Sendable, Codable, Equatable {
         }
         try spec.validate(file: file)
         return spec
-    }
-
-    static func keyPath(_ p: [CodingKey]) -> String {
-        p.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
     }
 
     static func checkKnownKeys(_ node: Node, _ v: JSONValue, path: [String], file: String) throws {

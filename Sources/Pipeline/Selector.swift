@@ -50,7 +50,7 @@ struct Selector {
             let workers = max(1, min(pipeline.threads.workers, chunk.count))
             evaluated.withUnsafeMutableBufferPointer { out in
                 let base = out
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                Parallel.run(workers) { w in
                     var i = w
                     while i < chunk.count {
                         base[i] = evaluate(chunk[i].0, chunk[i].1, chunk[i].2, stages)

@@ -7,12 +7,7 @@ public enum StableHash {
     }
 
     /// SplitMix64 finaliser: spreads FNV's weak low bits.
-    public static func mix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public static func mix(_ x: UInt64) -> UInt64 { SplitMix64.mix(x) }
 
     public static func string(_ s: String, seed: UInt64 = 0) -> UInt64 { mix(fnv1a(s.utf8, seed: 0xCBF2_9CE4_8422_2325 ^ mix(seed))) }
 }

@@ -33,7 +33,7 @@ public enum Stage: Sendable, Codable, Equatable {
         let c = try decoder.container(keyedBy: Key.self)
         guard c.allKeys.count == 1, let k = c.allKeys.first else {
             throw PipelineError("a stage is a mapping with exactly one key (verify, dedup, decontaminate, filter, sample, score)",
-                                at: SourceLocation(file: "", field: PipelineSpec.keyPath(decoder.codingPath)))
+                                at: SourceLocation(file: "", field: StrictDecoding.keyPath(decoder.codingPath)))
         }
         switch k.stringValue {
         case "verify": self = .verify(try c.decode(VerifyStage.self, forKey: k))
@@ -43,7 +43,7 @@ public enum Stage: Sendable, Codable, Equatable {
         case "sample": self = .sample(try c.decode(SampleStage.self, forKey: k))
         case "score": self = .score(try c.decode(ScoreStage.self, forKey: k))
         default:
-            throw PipelineError("unknown stage '\(k.stringValue)'", at: SourceLocation(file: "", field: PipelineSpec.keyPath(decoder.codingPath + [k])),
+            throw PipelineError("unknown stage '\(k.stringValue)'", at: SourceLocation(file: "", field: StrictDecoding.keyPath(decoder.codingPath + [k])),
                                 hint: "one of verify, dedup, decontaminate, filter, sample, score")
         }
     }

@@ -1,14 +1,21 @@
+import Core
 import Foundation
 
-/// Error from `JSONParser`: what went wrong and the byte offset in the input.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var offset: Int
-    public var reason: String
+/// The error domain of `JSONParser`; messages read `invalid JSON at byte N: reason`.
+public enum JSONParseFailure: ErrorDomain {
+    public static var messagePrefix: String? { "invalid JSON" }
+}
+
+/// Error from `JSONParser`: what went wrong and the byte offset in the input (`LocatedError`).
+public typealias JSONParseError = LocatedError<JSONParseFailure>
+
+extension LocatedError where Domain == JSONParseFailure {
     public init(offset: Int, reason: String) {
-        self.offset = offset
-        self.reason = reason
+        self.init(reason, at: SourceLocation(file: "", byteOffset: Int64(offset)))
     }
-    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+
+    /// Byte offset of the error in the parsed input.
+    public var offset: Int { Int(location.byteOffset ?? 0) }
 }
 
 /// A strict, fast JSON parser over UTF-8 bytes (RFC 8259), producing `JSONValue`.

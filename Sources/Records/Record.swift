@@ -143,33 +143,3 @@ extension JSONObject: Codable {
     }
     public func encode(to encoder: Encoder) throws { try JSONValue.object(self).encode(to: encoder) }
 }
-
-/// Where something happened in the input, for error messages and reject files.
-public struct SourceLocation: Sendable, Codable, Equatable, Hashable, CustomStringConvertible {
-    public var file: String
-    /// 1-based line number (JSONL).
-    public var line: Int?
-    /// Byte offset in the (decompressed) stream.
-    public var byteOffset: Int64?
-    /// 0-based record / row index.
-    public var record: Int?
-    /// A field path or column name.
-    public var field: String?
-
-    public init(file: String, line: Int? = nil, byteOffset: Int64? = nil, record: Int? = nil, field: String? = nil) {
-        self.file = file
-        self.line = line
-        self.byteOffset = byteOffset
-        self.record = record
-        self.field = field
-    }
-
-    public var description: String {
-        var s = file
-        if let line { s += ":\(line)" }
-        if let byteOffset { s += " (byte \(byteOffset))" }
-        if let record { s += " record \(record)" }
-        if let field { s += " field '\(field)'" }
-        return s
-    }
-}

@@ -117,7 +117,7 @@ public struct ChatTemplate: Sendable {
         do {
             return try render(messages: record.messages, tools: record.tools, options: options)
         } catch var e as TokenizerError {
-            e.location = "record \(record.id) (\(record.source))"
+            e.location = SourceLocation(file: "record \(record.id) (\(record.source))")
             throw e
         }
     }

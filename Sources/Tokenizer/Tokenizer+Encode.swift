@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 extension Tokenizer {
@@ -48,7 +49,7 @@ extension Tokenizer {
         let chunk = 32
         results.withUnsafeMutableBufferPointer { res in
             let out = res
-            DispatchQueue.concurrentPerform(iterations: t) { worker in
+            Parallel.run(t) { worker in
                 let ws = takeWorkspace()
                 defer { returnWorkspace(ws) }
                 var c = worker

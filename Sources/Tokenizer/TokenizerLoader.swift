@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Everything read from a tokenizer.json, typed.
@@ -66,7 +67,7 @@ enum TokenizerLoader {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let e as TokenizerError {
             var e = e
-            e.location = "\(s.file) '\(key)' (byte \(r.lowerBound))"
+            e.location = SourceLocation(file: "\(s.file) '\(key)' (byte \(r.lowerBound))")
             throw e
         } catch {
             throw TokenizerError("cannot read '\(key)': \(error)", at: "\(s.file) (byte \(r.lowerBound))")

@@ -121,8 +121,8 @@ public enum Checkpoint {
         return steps.max().map { (outputDir as NSString).appendingPathComponent("checkpoint-\($0)") }
     }
 
-    /// Writes `s` to `path` atomically (temporary file + rename).
+    /// Writes `s` to `path` atomically (`AtomicFile`: temporary file, fsync, rename, fsync of the directory).
     public static func write(_ s: String, to path: String) throws {
-        do { try s.write(toFile: path, atomically: true, encoding: .utf8) } catch { throw TrainError("cannot write: \(error)", at: path) }
+        do { try AtomicFile.write(s, to: path) } catch let e as CoreError { throw TrainError("cannot write: \(e.reason)", at: path) }
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import CBLAS
 import Foundation
 import Kernels
@@ -110,7 +111,7 @@ public final class LossHead: @unchecked Sendable {
                     }
                 }
             }
-            if workers > 1 && n >= 2 * workers { DispatchQueue.concurrentPerform(iterations: workers, execute: work) } else { for wk in 0..<workers { work(wk) } }
+            if workers > 1 && n >= 2 * workers { Parallel.run(workers, work) } else { for wk in 0..<workers { work(wk) } }
             for i in 0..<n {
                 res.weightedSum += Double(rowW[i] * rowCE[i])
                 res.ceSum += Double(rowCE[i])

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The training configuration (`schemas/train.md`). Decoded from YAML by the CLI (every key is
@@ -90,16 +91,9 @@ public struct TrainConfig: Sendable, Codable, Equatable {
     /// Every accepted key (also accepted as `--key` / `--key-with-dashes` flags).
     public static var keys: [String] { CodingKeys.allCases.map(\.rawValue) }
 
-    struct AnyKey: CodingKey {
-        var stringValue: String; var intValue: Int? { nil }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     public init(from decoder: Decoder) throws {
-        let any = try decoder.container(keyedBy: AnyKey.self)
-        for k in any.allKeys where CodingKeys(rawValue: k.stringValue) == nil {
-            throw TrainError("unknown train config key '\(k.stringValue)'", hint: "valid keys: \(TrainConfig.keys.joined(separator: ", "))")
+        if let k = try StrictDecoding.unknownKeys(in: decoder, known: TrainConfig.keys).first {
+            throw TrainError("unknown train config key '\(k)'", hint: "valid keys: \(TrainConfig.keys.joined(separator: ", "))")
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var s = TrainConfig()

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Model
 import Records
@@ -35,17 +36,9 @@ public struct TrainDataset: Sendable {
                 continue
             }
             guard let data = FileManager.default.contents(atPath: path) else { throw TrainError("cannot read", at: path) }
-            var lineNo = 0
             data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                var start = 0
-                let n = raw.count
-                while start < n {
-                    var end = start
-                    while end < n && raw[end] != 0x0A { end += 1 }
-                    lineNo += 1
-                    let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-                    start = end + 1
-                    if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+                LineReader.forEachLine(in: raw) { lineNo, line in
+                    if LineReader.isBlank(line) { return }
                     do {
                         var s = try parseLine(line, vocab: vocab)
                         if s.ids.count > maxLen {

@@ -15,7 +15,7 @@ public enum TrainRun {
             resumeDir = Checkpoint.latest(in: cfg.outputDir)
             if resumeDir == nil { warn("no checkpoint under \(cfg.outputDir); starting fresh\n") }
         }
-        do { try AtomicFile.makeDirectory(cfg.outputDir) } catch let e as DataIOError {
+        do { try AtomicFile.makeDirectory(cfg.outputDir) } catch let e as CoreError {
             throw TrainError(e.reason, at: "output_dir \(cfg.outputDir)", hint: e.hint ?? "")
         }
         let trainer = try Trainer(config: cfg, resume: resumeDir)

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Kernels
 import Records
@@ -17,7 +18,7 @@ public final class Trainer: @unchecked Sendable {
     let v: UnsafeMutablePointer<Float>
     public private(set) var state: TrainerState
     /// Receives human-readable progress and warnings.
-    public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    public var log: (String) -> Void = { Log.info($0) }
     /// Called with each step's metrics (the CLI writes them as JSON lines).
     public var onStep: (StepMetrics) -> Void = { _ in }
     private var plans: [Int: [Range<Int>]] = [:]

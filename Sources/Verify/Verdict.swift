@@ -1,3 +1,4 @@
+import Core
 import Records
 
 /// The outcome of a verifier: pass or fail, a stable reason code, a human detail and
@@ -45,20 +46,8 @@ public struct Verdict: Sendable, Codable, Equatable, Hashable, CustomStringConve
     }
 }
 
-/// Errors of the Verify module (bad verifier inputs, not wrong answers).
-public struct VerifyError: Error, Sendable, CustomStringConvertible {
-    public var reason: String
-    public var location: SourceLocation?
-    public var hint: String?
-    public init(_ reason: String, at location: SourceLocation? = nil, hint: String? = nil) {
-        self.reason = reason
-        self.location = location
-        self.hint = hint
-    }
-    public var description: String {
-        var s = reason
-        if let location { s = "\(location): " + s }
-        if let hint { s += " (hint: \(hint))" }
-        return s
-    }
-}
+/// The error domain of the Verify module.
+public enum VerifyFailure: ErrorDomain {}
+
+/// Errors of the Verify module (bad verifier inputs, not wrong answers). (`LocatedError`)
+public typealias VerifyError = LocatedError<VerifyFailure>

@@ -61,24 +61,12 @@ public struct AdapterConfig: Sendable, Codable, Equatable {
 
     /// Strict decoding: unknown keys are errors (a misspelt `feilds:` must not be ignored).
     public init(from decoder: Decoder) throws {
-        let any = try decoder.container(keyedBy: AnyKey.self)
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        for k in any.allKeys where !known.contains(k.stringValue) {
-            throw DecodingError.dataCorruptedError(forKey: k, in: any,
-                debugDescription: "unknown adapter config key '\(k.stringValue)' (known: \(known.sorted().joined(separator: ", ")))")
-        }
+        try StrictDecoding.rejectUnknownKeys(in: decoder, known: CodingKeys.allCases.map(\.rawValue), what: "adapter config")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         source = try c.decode(String.self, forKey: .source)
         domain = try c.decodeIfPresent(Domain.self, forKey: .domain)
         fields = try c.decodeIfPresent([String: String].self, forKey: .fields) ?? [:]
         options = try c.decodeIfPresent([String: JSONValue].self, forKey: .options) ?? [:]
-    }
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { return nil }
     }
 }
 

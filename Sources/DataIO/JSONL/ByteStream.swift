@@ -5,6 +5,7 @@ import Darwin
 #endif
 import CZlib
 import CZstd
+import Core
 import Records
 
 /// A forward-only stream of (decompressed) bytes read in caller-sized chunks.
@@ -65,16 +66,12 @@ public final class RawFile: ByteStream {
 
     public func read(into dst: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let base = dst.baseAddress, dst.count > 0 else { return 0 }
-        while true {
-            let n = Glibc.read(fd, base, dst.count)
-            if n >= 0 {
-                compressedOffset += Int64(n)
-                return n
-            }
-            if errno == EINTR { continue }
-            throw DataIOError("read failed: \(String(cString: strerror(errno)))",
-                              at: SourceLocation(file: path, byteOffset: compressedOffset))
+        let n = PosixIO.readSome(fd, base, dst.count)
+        guard n >= 0 else {
+            throw DataIOError("read failed: \(PosixIO.errorText)", at: SourceLocation(file: path, byteOffset: compressedOffset))
         }
+        compressedOffset += Int64(n)
+        return n
     }
 }
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Core
 import Records
 
 /// A Parquet file opened for reading: footer, schema, and streaming access to rows.
@@ -119,17 +120,10 @@ public final class ParquetFile {
 
     static func readAt(_ fd: Int32, path: String, offset: Int64, count: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
-        var done = 0
-        try out.withUnsafeMutableBytes { b in
-            while done < count {
-                let r = pread(fd, b.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                if r < 0 && errno == EINTR { continue }
-                guard r > 0 else {
-                    throw DataIOError(r == 0 ? "unexpected end of file" : "read failed: \(String(cString: strerror(errno)))",
-                                      at: SourceLocation(file: path, byteOffset: offset + Int64(done)))
-                }
-                done += r
-            }
+        let n = out.withUnsafeMutableBytes { PosixIO.readFully(fd, $0.baseAddress!, count, at: offset) }
+        guard n == count else {
+            throw DataIOError(n >= 0 ? "unexpected end of file" : "read failed: \(PosixIO.errorText)",
+                              at: SourceLocation(file: path, byteOffset: offset + Int64(max(n, 0))))
         }
         return out
     }
@@ -214,13 +208,10 @@ public final class ParquetFile {
         if threads < 2 || count < 2 { return (0..<count).map { i in Result { try body(i) } } }
         let results = UnsafeMutablePointer<Result<T, Error>>.allocate(capacity: count)
         let order = (0..<count).sorted { cost($0) > cost($1) }
-        let next = Counter()
         withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
-                while let k = next.take(limit: count) {
-                    let i = order[k]
-                    (results + i).initialize(to: Result { try body(i) })
-                }
+            Parallel.forEachItem(count, workers: threads) { k in
+                let i = order[k]
+                (results + i).initialize(to: Result { try body(i) })
             }
         }
         let out = Array(UnsafeMutableBufferPointer(start: results, count: count))
@@ -234,19 +225,6 @@ public final class ParquetFile {
 
     /// Threads used to decode the column chunks of one row group (1 disables parallel decoding).
     nonisolated(unsafe) public static var maxThreads = ProcessInfo.processInfo.activeProcessorCount
-
-    /// A shared job counter for `concurrentPerform` workers.
-    private final class Counter: @unchecked Sendable {
-        private var value = 0
-        private let lock = NSLock()
-        func take(limit: Int) -> Int? {
-            lock.lock()
-            defer { lock.unlock() }
-            guard value < limit else { return nil }
-            value += 1
-            return value - 1
-        }
-    }
 
     /// Byte ranges of the column chunks of row group `g`, one per leaf column (path, offset, size).
     public func columnChunks(rowGroup g: Int) -> [(path: String, offset: Int64, size: Int64)] {

@@ -103,7 +103,7 @@ public struct ShardManifest: Sendable, Equatable, Codable {
     /// Reads `DIR/manifest.json` and checks it against `DIR/manifest.crc32c` (schemas/shard.v1.md).
     public static func load(directory: String) throws -> ShardManifest {
         let path = directory + "/manifest.json"
-        let bytes = try AtomicFile.read(path)
+        let bytes = try dataIO { try AtomicFile.read(path) }
         let sidePath = directory + "/" + checksumFileName
         let side: [UInt8]
         do { side = try AtomicFile.read(sidePath) } catch {
@@ -132,8 +132,8 @@ public struct ShardManifest: Sendable, Equatable, Codable {
     /// comes last so its presence still marks a complete directory.
     public func write(directory: String) throws {
         let b = try encoded()
-        try AtomicFile.write(Self.checksumLine(for: b), to: directory + "/" + Self.checksumFileName)
-        try AtomicFile.write(b, to: directory + "/manifest.json")
+        try dataIO { try AtomicFile.write(Self.checksumLine(for: b), to: directory + "/" + Self.checksumFileName) }
+        try dataIO { try AtomicFile.write(b, to: directory + "/manifest.json") }
     }
 }
 

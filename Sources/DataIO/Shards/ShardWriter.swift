@@ -50,7 +50,7 @@ public struct ShardFileInfo: Sendable, Equatable, Codable {
 public final class ShardWriter {
     public let directory: String
     public let options: ShardWriterOptions
-    private var file: PosixFile?
+    private var file: AtomicFile?
     private var fileIndex = 0
     private var offset = 0
     private var bodyCRC: UInt32 = 0
@@ -130,8 +130,8 @@ public final class ShardWriter {
 
     private func openIfNeeded() throws {
         guard file == nil else { return }
-        file = try PosixFile.create(tmpPath)
-        try file!.write([UInt8](repeating: 0, count: ShardFormat.headerSize))
+        file = try dataIO { try AtomicFile.create(tmpPath) }
+        try dataIO { try file!.write([UInt8](repeating: 0, count: ShardFormat.headerSize)) }
         offset = ShardFormat.headerSize
         bodyCRC = 0
         blocks = []
@@ -143,7 +143,7 @@ public final class ShardWriter {
     }
 
     private func writeBody(_ bytes: [UInt8]) throws {
-        try file!.write(bytes)
+        try dataIO { try file!.write(bytes) }
         bodyCRC = bytes.withUnsafeBytes { CRC32C.update(bodyCRC, $0) }
         offset += bytes.count
     }
@@ -181,12 +181,12 @@ public final class ShardWriter {
         header.fileLength = UInt64(offset)
         header.bodyCRC = bodyCRC
         let hb = header.encode()
-        try file!.write(hb, at: 0)
-        try file!.syncAndClose()
+        try dataIO { try file!.write(hb, at: 0) }
+        try dataIO { try file!.syncAndClose() }
         file = nil
         let name = ShardFormat.fileName(fileIndex)
         let path = directory + "/" + name
-        try AtomicFile.commit(tmp: tmpPath, to: path)
+        try dataIO { try AtomicFile.commit(tmp: tmpPath, to: path) }
         // Whole-file CRC: header bytes then body; recomputed from disk so the manifest vouches for what landed.
         let (crc, size) = try AtomicFile.checksum(path)
         finished.append(ShardFileInfo(file: name, samples: Int(header.sampleCount), tokens: Int(header.tokenCount),

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// The single place that maps an HF config.json to its architecture struct:
@@ -58,14 +59,9 @@ public enum ConfigRegistry {
         return try decoded.resolve(path: path)
     }
 
+    /// A decoding failure as `reason at 'key.path'` (`StrictDecoding.describe`).
     static func describe(_ error: Error) -> String {
-        guard let e = error as? DecodingError else { return "\(error)" }
-        func path(_ c: DecodingError.Context) -> String { c.codingPath.map(\.stringValue).joined(separator: ".") }
-        switch e {
-        case .keyNotFound(let k, let c): return "missing key '\(([path(c)] + [k.stringValue]).filter { !$0.isEmpty }.joined(separator: "."))'"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "wrong type at '\(path(c))': \(c.debugDescription)"
-        case .dataCorrupted(let c): return "bad JSON at '\(path(c))': \(c.debugDescription)"
-        @unknown default: return "\(e)"
-        }
+        guard let p = StrictDecoding.describe(error) else { return "\(error)" }
+        return p.keyPath.isEmpty ? p.reason : "\(p.reason) at '\(p.keyPath)'"
     }
 }

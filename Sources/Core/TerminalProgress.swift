@@ -2,13 +2,11 @@ import Foundation
 
 /// A one-line progress bar on standard error, redrawn in place (`\r` + erase-to-end), drawn
 /// only when standard error is a terminal, so logs and pipes get no control characters.
-/// Other messages go through `message(_:)`, which ends the bar line first.
+/// Output goes through `Log`, which ends the bar line before any other message.
 public final class TerminalProgress: @unchecked Sendable {
     /// Whether anything is drawn (standard error is a terminal).
     public let enabled: Bool
-    private var lineOpen = false
     private let started = Date()
-    private let lock = NSLock()
 
     /// `force` draws even when standard error is not a terminal (tests).
     public init(force: Bool = false) { enabled = force || isatty(2) != 0 }
@@ -16,24 +14,14 @@ public final class TerminalProgress: @unchecked Sendable {
     /// Redraws the bar for `done` of `total` with `detail` after it.
     public func update(done: Int, total: Int, detail: String) {
         guard enabled else { return }
-        let line = Self.render(done: done, total: total, elapsed: Date().timeIntervalSince(started), detail: detail)
-        lock.lock(); defer { lock.unlock() }
-        FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
-        lineOpen = true
+        Log.drawProgress(Self.render(done: done, total: total, elapsed: Date().timeIntervalSince(started), detail: detail))
     }
 
-    /// Writes a message on its own line (ending the bar line if one is open).
-    public func message(_ text: String) {
-        lock.lock(); defer { lock.unlock() }
-        if lineOpen { FileHandle.standardError.write(Data("\n".utf8)); lineOpen = false }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
-    }
+    /// Writes a message on its own line (ending the bar line if one is open), at level `.info`.
+    public func message(_ text: String) { Log.info(text) }
 
     /// Ends the bar line.
-    public func finish() {
-        lock.lock(); defer { lock.unlock() }
-        if lineOpen { FileHandle.standardError.write(Data("\n".utf8)); lineOpen = false }
-    }
+    public func finish() { Log.endProgress() }
 
     /// `[#########-----------]  42/100  42%  <detail>  ETA 3:12` (pure; 20-cell bar; the ETA
     /// assumes the remaining items take as long as the done ones did on average).

@@ -1,4 +1,5 @@
-import Records
+import Core
+import Foundation
 import XCTest
 
 final class TerminalProgressTests: XCTestCase {
