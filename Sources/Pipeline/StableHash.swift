@@ -1,3 +1,4 @@
+import Core
 /// Stable 64-bit FNV-1a, used for sampling keys (never Swift's seeded `Hasher`); dedup uses Curation.
 public enum StableHash {
     public static func fnv1a(_ bytes: some Sequence<UInt8>, seed: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 {

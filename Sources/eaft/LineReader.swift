@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Splits a file (or standard input) into `\n`-terminated lines, reading 1 MiB at a time

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// CPU time and memory of this process, for the benchmark commands.
