@@ -33,6 +33,7 @@ public enum Executor {
         var selector = Selector(pipeline: pipeline, components: components)
         if let r = options.rejectsPath { selector.rejects = try RejectSink(path: r) }
         let sel = try selector.run()
+        selector.rejects = nil  // closes (flushes) the rejects file before any unit is scored
         let unitSamples = pipeline.unitSamples
         let units = (sel.selected.count + unitSamples - 1) / unitSamples
         var journal = WorkJournal(

@@ -2,16 +2,14 @@ import DataIO
 import Foundation
 import Records
 
-/// `--rejects FILE`: one JSON line per dropped record (stage, reason, id, source, location).
+/// `--rejects FILE`: one JSON line per dropped record (stage, reason, id, source, location),
+/// written through DataIO's `RejectsWriter` (the one rejects writer; `eaft inspect` uses it too).
 final class RejectSink {
-    private let handle: FileHandle
+    private let writer: RejectsWriter
     init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-            throw PipelineError("cannot create rejects file", at: SourceLocation(file: path))
-        }
-        handle = h
+        do { writer = try RejectsWriter(path: path) } catch let e as DataIOError { throw PipelineError(e) }
     }
-    deinit { try? handle.close() }
+    deinit { writer.flush() }
 
     func write(stage: String, reason: String, detail: String? = nil, _ r: Record?, _ loc: SourceLocation) {
         var o = JSONObject()
@@ -27,10 +25,5 @@ final class RejectSink {
         emit(JSONObject([("stage", "read"), ("reason", .string(reason)), ("detail", .string(detail)), ("location", .string(loc.description))]))
     }
 
-    private func emit(_ o: JSONObject) {
-        var b: [UInt8] = []
-        JSONWriter().write(.object(o), into: &b)
-        b.append(0x0A)
-        handle.write(Data(b))
-    }
+    private func emit(_ o: JSONObject) { writer.write(.object(o)) }
 }

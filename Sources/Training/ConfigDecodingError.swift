@@ -1,20 +1,13 @@
+import Core
 import Foundation
 
-/// Readable `DecodingError`s for configs: the offending key path and the expected type.
+/// Readable `DecodingError`s for train configs in the (top-level key, expected) form their
+/// messages use; type names come from Core's `StrictDecoding`.
 enum ConfigDecodingError {
     /// (top-level key, "expected …" phrase). The key is nil when the error has no coding path.
     static func describe(_ e: DecodingError) -> (key: String?, expected: String) {
         func keyOf(_ path: [CodingKey]) -> String? { path.first?.stringValue }
-        func name(_ t: Any.Type) -> String {
-            let n = "\(t)"
-            if n == "Double" || n == "Float" { return "a number" }
-            if n.hasPrefix("Int") || n.hasPrefix("UInt") { return "an integer" }
-            if n == "Bool" { return "true or false" }
-            if n == "String" { return "a string" }
-            if n.hasPrefix("Array") { return "a list" }
-            if n.hasPrefix("Dictionary") { return "a mapping" }
-            return n
-        }
+        let name = StrictDecoding.typeName
         switch e {
         case .typeMismatch(let t, let c):
             let path = c.codingPath.map(\.stringValue).joined(separator: ".")

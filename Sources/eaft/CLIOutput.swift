@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import Foundation
 
@@ -10,7 +11,13 @@ enum CLIOutput {
 
     /// Prints an error for the user and returns the exit to throw (never a stack trace).
     static func fail(_ message: String, code: Int32 = 1) -> ExitCode {
-        FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+        Log.error("error: " + message)
         return ExitCode(code)
+    }
+
+    /// Writes a message (a summary line, a progress note) to stderr through the one logger;
+    /// one trailing newline of `text` is the logger's own.
+    static func log(_ text: String) {
+        Log.info(text.hasSuffix("\n") ? String(text.dropLast()) : text)
     }
 }

@@ -42,7 +42,7 @@ struct Check: ParsableCommand {
         let check = CheckJSONL(kind: kind, verifiers: VerifierSet(math: MathVerifier(lastNumberFallback: !noLastNumber)))
         let summary = try check.run(next: reader.next, inputName: input) { sink.write(Data($0)) }
         if output != nil { try sink.close() }
-        FileHandle.standardError.write(Data(summary.line.utf8))
+        CLIOutput.log(summary.line)
     }
 }
 

@@ -49,7 +49,7 @@ struct EvalCommand: ParsableCommand {
         }
         if !choices.isEmpty { try runChoices() }
         if data.isEmpty { return }
-        let results = try EvalRun.losses(model: model, data: data, batchTokens: batchTokens) { FileHandle.standardError.write(Data($0.utf8)) }
+        let results = try EvalRun.losses(model: model, data: data, batchTokens: batchTokens) { CLIOutput.log($0) }
         for r in results { print(String(decoding: try JSONEncoder.sorted.encode(r), as: UTF8.self)) }
     }
 
@@ -60,7 +60,7 @@ struct EvalCommand: ParsableCommand {
         let perQuestion = try EvalRun.choices(choices, model: lm, read: { path in
             let reader = try LineReader(path: path)
             var qs: [ChoiceQuestion] = []
-            while let line = reader.next() {
+            while let line = try reader.next() {
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
                 qs.append(try EvalRun.question(line, at: "\(path):\(reader.lineNumber)"))
             }

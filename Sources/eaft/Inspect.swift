@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import DataIO
 import Foundation
@@ -87,10 +88,10 @@ struct Inspect: ParsableCommand {
         o.columns = columns.map { $0.split(separator: ",").map { String($0) } }
         let out = StdoutLines()
         let outcome = try FileInspection(file: file, options: o).run(header: out.line, row: out.json) {
-            FileHandle.standardError.write(Data(($0 + "\n").utf8))
+            Log.warning($0)
         }
         out.flush()
-        if let s = outcome.stats { FileHandle.standardError.write(Data((JSONWriter().string(s) + "\n").utf8)) }
+        if let s = outcome.stats { Log.info(JSONWriter().string(s)) }
         if outcome.streamErrors > 0 { throw ExitCode(1) }
     }
 

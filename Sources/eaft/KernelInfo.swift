@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import Foundation
 import Kernels
@@ -9,7 +10,7 @@ enum KernelInfo {
 
     /// Prints the kernel line once on stderr (the `--verbose` of score / run / train / eval).
     static func printOnce() {
-        FileHandle.standardError.write(Data((selection.summary + "\n").utf8))
+        Log.info(selection.summary)
     }
 
     /// The JSON fields benchmarks add to their output lines.

@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import DataIO
 import Foundation
@@ -50,7 +51,7 @@ struct RunPipeline: ParsableCommand {
             bar.finish()
             var summary = "{\"units_processed\": \(r.unitsProcessed), \"units_skipped\": \(r.unitsSkipped), "
             summary += "\"seconds\": \(String(format: "%.2f", Date().timeIntervalSince(t0)))}\n"
-            FileHandle.standardError.write(Data(summary.utf8))
+            CLIOutput.log(summary)
             if let m = r.manifest {
                 CLIOutput.emit(try m.encoded())
             } else {

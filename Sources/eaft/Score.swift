@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import Foundation
 import Pipeline
@@ -66,7 +67,7 @@ struct Score: ParsableCommand {
         if let text, let tokenizer {
             let table = try ScoreTable.make(text: text, tokenizer: tokenizer, model: model, topK: topK) { ValidationError($0) }
             for row in table.rows { print(row) }
-            FileHandle.standardError.write((JSONWriter().string(table.summary) + "\n").data(using: .utf8)!)
+            Log.info(JSONWriter().string(table.summary))
             return
         }
         guard let input else { return }
@@ -81,9 +82,9 @@ struct Score: ParsableCommand {
         let reader = try LineReader(path: input)
         let sink = try OutputSink(path: output)
         let summary = try scorer.run(next: reader.next, inputName: input, write: sink.write) {
-            FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!)
+            Log.warning($0)
         }
         sink.close()
-        FileHandle.standardError.write((JSONWriter().string(summary.json) + "\n").data(using: .utf8)!)
+        Log.info(JSONWriter().string(summary.json))
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import Foundation
 import Jinja
@@ -33,7 +34,7 @@ struct TemplateBench: ParsableCommand {
         if let s = specialTokens { special = try JSONParser.parse(s).objectValue ?? special }
         let reader = try LineReader(path: input)
         var reqs: [ChatRequest] = []
-        while let line = reader.next() {
+        while let line = try reader.next() {
             if line.isEmpty { continue }
             var r = try ChatRequest(json: try JSONParser.parse(line))
             r.specialTokens = special

@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import Foundation
 import Jinja
@@ -36,8 +37,8 @@ struct TemplateRender: ParsableCommand {
         let job = try TemplateRenderJSONL(source: src, name: name, spans: assistantSpans ? .assistant : spans ? .generation : .none) {
             ValidationError($0)
         }
-        let reader: LineReader = try input.map { try LineReader(path: $0) } ?? LineReader(handle: .standardInput)
+        let reader: LineReader = try input.map { try LineReader(path: $0) } ?? LineReader(fileDescriptor: 0)
         let summary = try job.run(next: reader.next) { FileHandle.standardOutput.write($0) }
-        FileHandle.standardError.write(Data(summary.line.utf8))
+        CLIOutput.log(summary.line)
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import Foundation
 import Records
@@ -40,12 +41,13 @@ struct Tokenize: ParsableCommand {
         } else {
             handle = FileHandle.standardInput
         }
-        let reader = LineReader(handle: handle)
+        let reader = LineReader(fileDescriptor: handle.fileDescriptor, name: input ?? "<stdin>")
+        defer { withExtendedLifetime(handle) {} }  // the reader reads its descriptor
         let job = TokenizeJSONL(tokenizer: tok, field: field, addSpecialTokens: addSpecialTokens, threads: threads)
         let summary = try job.run(next: reader.next, inputName: input ?? "<stdin>", write: { FileHandle.standardOutput.write(Data($0)) }) {
-            FileHandle.standardError.write(Data(($0 + "\n").utf8))
+            Log.warning($0)
         }
-        FileHandle.standardError.write(Data(summary.line.utf8))
+        CLIOutput.log(summary.line)
         if summary.errors > 0 { throw ExitCode(1) }
     }
 }

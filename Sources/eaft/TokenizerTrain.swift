@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import Foundation
 import Records
@@ -38,9 +39,10 @@ struct TokenizerTrain: ParsableCommand {
         var counts = BPETrainer.FeedCounts()
         for path in input {
             guard let h = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot open \(path)") }
-            let reader = LineReader(handle: h)
+            let reader = LineReader(fileDescriptor: h.fileDescriptor, name: path)
+            defer { withExtendedLifetime(h) {} }  // the reader reads its descriptor
             try trainer.feedLines(next: reader.next, path: path, field: field, into: &counts) {
-                FileHandle.standardError.write(Data(($0 + "\n").utf8))
+                Log.warning($0)
             }
         }
         let t1 = DispatchTime.now().uptimeNanoseconds

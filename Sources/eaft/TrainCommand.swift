@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import DataIO
 import Foundation
@@ -33,7 +34,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         if verbose { KernelInfo.printOnce() }
         let cfg = try TrainConfigLoader.load(file: config, overrides: overrides)
-        let summary = try TrainRun.run(config: cfg, resume: resume) { FileHandle.standardError.write(Data($0.utf8)) }
+        let summary = try TrainRun.run(config: cfg, resume: resume) { CLIOutput.log($0) }
         print(String(decoding: try JSONEncoder.sorted.encode(summary), as: UTF8.self))
     }
 }

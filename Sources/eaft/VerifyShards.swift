@@ -1,3 +1,4 @@
+import Core
 import ArgumentParser
 import DataIO
 import Foundation
@@ -19,7 +20,7 @@ struct VerifyShards: ParsableCommand {
         out.append(0x0A)
         CLIOutput.emit(out)
         if !rep.ok {
-            for p in rep.problems { FileHandle.standardError.write(Data(("corrupt: " + p + "\n").utf8)) }
+            for p in rep.problems { Log.error("corrupt: " + p) }
             throw ExitCode(1)
         }
     }
