@@ -7,7 +7,8 @@
 #   scripts/fuzz.sh --build            only build the instrumented driver
 #
 # Environment: EAFT_FUZZ_RUNS=N stops a target after N executions (or SECONDS, whichever comes
-# first; the campaign bar is 10^6 or 30 min); EAFT_FUZZ_NO_BUILD=1 runs an existing driver
+# first; the campaign bar is 10^6 or 30 min); EAFT_FUZZ_LEAKS=1 turns on LeakSanitizer (per input
+# and at exit); EAFT_FUZZ_NO_BUILD=1 runs an existing driver
 # (EAFT_FUZZ_BUILD/debug/eaft-fuzz) without rebuilding it, e.g. a snapshot taken at one commit.
 #
 # The driver (product eaft-fuzz, Tests/Fuzz) is built into .build-fuzz with
@@ -74,8 +75,8 @@ run() {
     case $t in parquet|safetensors|tokenizer-json|gguf) maxlen=1000000 ;; esac
     echo "== $t: ${secs}s, $(ls "$corpus" | wc -l) seeds" >&2
     local rc=0
-    EAFT_FUZZ_TARGET=$t EAFT_FUZZ_SEED_DIR=$corpus EAFT_SHARED=$SHARED ASAN_OPTIONS=detect_leaks=0 \
-        "$BUILD/debug/eaft-fuzz" "$corpus" -max_total_time="$secs" ${EAFT_FUZZ_RUNS:+-runs=$EAFT_FUZZ_RUNS} \
+    EAFT_FUZZ_TARGET=$t EAFT_FUZZ_SEED_DIR=$corpus EAFT_SHARED=$SHARED ASAN_OPTIONS=detect_leaks=${EAFT_FUZZ_LEAKS:-0} \
+        "$BUILD/debug/eaft-fuzz" "$corpus" -max_total_time="$secs" ${EAFT_FUZZ_RUNS:+-runs=$EAFT_FUZZ_RUNS} -detect_leaks=${EAFT_FUZZ_LEAKS:-0} \
         -max_len=$maxlen -timeout=10 \
         -rss_limit_mb=3072 -malloc_limit_mb=2048 -artifact_prefix="$art/" -print_final_stats=1 \
         -close_fd_mask=1 2> "$art/log.txt" || rc=$?
