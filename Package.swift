@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "VerifyTests", dependencies: ["Verify", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "Records", "TestSupport"], swiftSettings: settings),
-        .testTarget(name: "ModelTests", dependencies: ["Model", "Kernels", "DataIO", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "ModelTests", dependencies: ["Core", "Model", "Kernels", "DataIO", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Kernels", "DataIO", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "GGUFTests", dependencies: ["DataIO", "Model", "Tokenizer", "Records", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "PipelineTests", dependencies: ["Core", "Pipeline", "Curation", "Records", "DataIO", "Tokenizer", "Model", "TestSupport"], swiftSettings: settings),

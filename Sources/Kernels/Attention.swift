@@ -16,7 +16,23 @@ public enum Attention {
     /// per kv head: gathered queries, scores, outputs (group·blockRows rows each) and the
     /// row normalisers.
     public static func scratchPerWorker(maxLen: Int, headDim: Int, group: Int) -> Int {
-        group * blockRows * (max(1, maxLen) + 2 * headDim + 1)
+        group * blockRows * (max(1, maxLen) + 2 * headDim + 1) + 2 * max(1, maxLen) * headDim
+    }
+
+    /// Keys and values a sequence reuses from earlier rows of the same packed buffer instead
+    /// of recomputing them (a prefix it shares with an earlier sequence, `PackedBatch`):
+    /// sequence s's logical positions `0..<lengths[s]` are the physical rows
+    /// `rows[starts[s] ..< starts[s] + lengths[s]]`; its own rows (`cuSeqlens[s]..<cuSeqlens[s+1]`)
+    /// are logical positions `lengths[s]...`. Pointers: lengths (nSeq), starts (nSeq), rows (Σ lengths).
+    public struct SharedPrefixes {
+        public var lengths: UnsafePointer<Int32>
+        public var starts: UnsafePointer<Int32>
+        public var rows: UnsafePointer<Int32>
+        public init(lengths: UnsafePointer<Int32>, starts: UnsafePointer<Int32>, rows: UnsafePointer<Int32>) {
+            self.lengths = lengths
+            self.starts = starts
+            self.rows = rows
+        }
     }
 
     /// q (T, heads, hd), k/v (T, kvHeads, hd) → out (T, heads, hd);
@@ -25,12 +41,14 @@ public enum Attention {
     /// cuSeqlens (nSeq + 1) with cuSeqlens[0] = 0, cuSeqlens[nSeq] = T.
     /// scratch: `workers · scratchPerWorker(maxLen:headDim:group: heads / kvHeads)` floats.
     /// Work items are (sequence, kv head) pairs spread over `workers` threads, each running
-    /// single-threaded sgemm.
+    /// single-threaded sgemm. With `prefixes`, a sequence's queries also see the keys and values
+    /// of its shared prefix (`maxLen` is then the longest logical length, prefix included).
     public static func forward(
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>?,
         cuSeqlens: UnsafePointer<Int32>, nSeq: Int, heads: Int, kvHeads: Int, headDim: Int,
-        scale: Float, scratch: UnsafeMutablePointer<Float>, maxLen: Int, workers: Int
+        scale: Float, scratch: UnsafeMutablePointer<Float>, maxLen: Int, workers: Int,
+        prefixes: SharedPrefixes? = nil
     ) {
         let jobs = nSeq * kvHeads
         let per = scratchPerWorker(maxLen: maxLen, headDim: headDim, group: heads / kvHeads)
@@ -42,8 +60,26 @@ public enum Attention {
             while job < jobs {
                 let s = job / kvHeads, g = job % kvHeads
                 let base = Int(cuSeqlens[s]), len = Int(cuSeqlens[s + 1]) - base
-                group(q: q, k: k, v: v, out: out, lse: lse, base: base, len: len, total: total, g: g,
-                      heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, scratch: scr)
+                let kvStride = kvHeads * headDim
+                let shared = prefixes.map { Int($0.lengths[s]) } ?? 0
+                if let p = prefixes, shared > 0, len > 0 {
+                    // Gather the logical keys / values (prefix rows, then own rows) of kv head g
+                    // into the worker's tail scratch: (shared + len, hd) each.
+                    let kb = scr + per - 2 * maxLen * headDim, vb = kb + maxLen * headDim
+                    let rows = p.rows + Int(p.starts[s])
+                    for i in 0..<(shared + len) {
+                        let src = (i < shared ? Int(rows[i]) : base + i - shared) * kvStride + g * headDim
+                        (kb + i * headDim).update(from: k + src, count: headDim)
+                        (vb + i * headDim).update(from: v + src, count: headDim)
+                    }
+                    group(q: q, kg: kb, vg: vb, keyStride: headDim, keyOffset: shared, out: out, lse: lse, base: base,
+                          len: len, total: total, g: g, heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale,
+                          scratch: scr)
+                } else {
+                    group(q: q, kg: k + base * kvStride + g * headDim, vg: v + base * kvStride + g * headDim,
+                          keyStride: kvStride, keyOffset: 0, out: out, lse: lse, base: base, len: len, total: total,
+                          g: g, heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale, scratch: scr)
+                }
                 job += w
             }
         }
@@ -51,23 +87,23 @@ public enum Attention {
 
     /// One (sequence, kv head) pair: the `rep = heads / kvHeads` query heads of kv head `g`,
     /// in blocks of `blockRows` query tokens. Rows of a block are ordered (head j, token i), so
-    /// Q·Kᵀ and P·V are one GEMM of rep·bq rows each.
+    /// Q·Kᵀ and P·V are one GEMM of rep·bq rows each. Keys / values of logical position p are
+    /// rows `kg + p·keyStride` / `vg + p·keyStride`; own query i sits at position keyOffset + i.
     @inlinable
     static func group(
-        q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-        out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>?, base: Int, len: Int,
+        q: UnsafePointer<Float>, kg: UnsafePointer<Float>, vg: UnsafePointer<Float>, keyStride kvStride: Int,
+        keyOffset: Int, out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>?, base: Int, len: Int,
         total: Int, g: Int, heads: Int, kvHeads: Int, headDim hd: Int, scale: Float,
         scratch: UnsafeMutablePointer<Float>
     ) {
         let rep = heads / kvHeads
-        let qStride = heads * hd, kvStride = kvHeads * hd
+        let qStride = heads * hd
         let cap = rep * blockRows
         let qs = scratch, os = qs + cap * hd, inv = os + cap * hd, sc = inv + cap
-        let kg = k + base * kvStride + g * hd, vg = v + base * kvStride + g * hd
         var r0 = 0
         while r0 < len {
             let bq = min(blockRows, len - r0)
-            let nk = r0 + bq  // keys 0..<nk are visible to some row of this block
+            let nk = keyOffset + r0 + bq  // keys 0..<nk are visible to some row of this block
             let m = rep * bq
             // qs (m, hd): row j·bq + i = Q[base + r0 + i, head g·rep + j]
             for j in 0..<rep {
@@ -83,7 +119,7 @@ public enum Attention {
             for row in 0..<m {
                 let i = row % bq
                 let p = sc + row * nk
-                let visible = r0 + i + 1
+                let visible = keyOffset + r0 + i + 1
                 let mx = FastMath.max(p, count: visible)
                 let sum = FastMath.expShiftSum(p, count: visible, shift: mx)
                 if visible < nk { (p + visible).update(repeating: 0, count: nk - visible) }

@@ -18,6 +18,10 @@ public final class CausalLM: @unchecked Sendable {
     public var tokenBudget = 4096
     /// Positions per LM-head chunk (nil: chosen from the vocabulary size, ~32 MB of logits).
     public var chunkRows: Int?
+    /// Whether a packed scoring pass computes a prefix that a sequence shares with an earlier
+    /// one of the same pass only once (`PackedBatch(_:sharingPrefixes:)`). The statistics are
+    /// the same up to float rounding; off, every sequence is computed in full.
+    public var sharePrefixes = true
 
     public var vocabSize: Int { config.vocabSize }
 

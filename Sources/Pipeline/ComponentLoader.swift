@@ -35,7 +35,8 @@ public enum ComponentLoader {
                 modelFP = try ShardManifest.Fingerprint.of(file: s.model + "/model.safetensors.index.json")
             }
             // One model per worker; how many threads each uses is the executor's `ThreadPlan`.
-            makeScorer = { ModelScorer(model: try CausalLM.load(directory: s.model), batchTokens: s.batchTokens) }
+            makeScorer = { ModelScorer(model: try CausalLM.load(directory: s.model), batchTokens: s.batchTokens,
+                                             sharePrefixes: s.sharePrefixes) }
         }
         var c = PipelineComponents(openInput: { try AdapterStream(input: $0) }, renderer: renderer,
                                    verifier: VerifierSet(mathDomains: Set(pipeline.mathDomains.map(\.rawValue))),

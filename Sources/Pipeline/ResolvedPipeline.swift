@@ -56,7 +56,8 @@ public struct ResolvedPipeline: Sendable, Equatable {
             case .sample(let s):
                 sample = SampleConfig(n: s.n, perSource: s.perSource ?? [:])
             case .score(let s):
-                score = ScoreConfig(model: s.model, topK: s.topK ?? 20, batchTokens: s.batchTokens ?? 4096, server: s.scorer.map(ScorerServer.init))
+                score = ScoreConfig(model: s.model, topK: s.topK ?? 20, batchTokens: s.batchTokens ?? 4096,
+                                    sharePrefixes: s.sharePrefixes ?? true, server: s.scorer.map(ScorerServer.init))
             }
         }
         recordStages = stages
@@ -177,6 +178,7 @@ public struct ResolvedPipeline: Sendable, Equatable {
         public let model: String
         public let topK: Int
         public let batchTokens: Int
+        public let sharePrefixes: Bool
         public let server: ScorerServer?
     }
 }

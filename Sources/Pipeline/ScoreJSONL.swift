@@ -29,6 +29,8 @@ public final class ScoreJSONL {
         public var topK = 20
         /// Tokens read ahead and scored in one call (and packed into one forward pass).
         public var batchTokens = 4096
+        /// Compute a prefix shared by sequences of one forward pass once (`CausalLM.sharePrefixes`).
+        public var sharePrefixes = true
 
         public init(model: String) { self.model = model }
     }
@@ -73,7 +75,7 @@ public final class ScoreJSONL {
         } else {
             let lm = try CausalLM.load(directory: options.model)
             try Self.checkTopK(topK, vocab: lm.vocabSize, invalidArgument: invalidArgument)
-            scorer = ModelScorer(model: lm, batchTokens: options.batchTokens)
+            scorer = ModelScorer(model: lm, batchTokens: options.batchTokens, sharePrefixes: options.sharePrefixes)
             check = { try lm.checkIDs($0) }
         }
     }

@@ -187,11 +187,15 @@ public struct ScoreStage: Sendable, Codable, Equatable {
     public var batchTokens: Int?
     /// A scoring server instead of the native CPU model (see `ServerScorer`).
     public var scorer: ServerScorerSpec?
+    /// Native model: compute a prefix that a sequence shares with an earlier one of the same
+    /// forward pass only once (default true; `CausalLM.sharePrefixes`).
+    public var sharePrefixes: Bool?
     enum CodingKeys: String, CodingKey {
         case model
         case topK = "top_k"
         case batchTokens = "batch_tokens"
         case scorer
+        case sharePrefixes = "share_prefixes"
     }
 }
 

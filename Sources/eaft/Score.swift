@@ -48,6 +48,9 @@ struct Score: ParsableCommand {
 
     @Option(name: .customLong("batch-tokens"), help: "Tokens packed into one forward pass.")
     var batchTokens: Int = 4096
+    @Flag(name: .customLong("no-share-prefixes"),
+          help: "Compute every sequence in full (by default a prefix shared with an earlier sequence of the same forward pass is computed once).")
+    var noSharePrefixes = false
 
     func validate() throws {
         if text != nil {
@@ -77,6 +80,7 @@ struct Score: ParsableCommand {
         o.tokenizer = tokenizer
         o.topK = topK
         o.batchTokens = batchTokens
+        o.sharePrefixes = !noSharePrefixes
         // The scorer (the CPU model, or a vLLM server) is checked before any line is read.
         let scorer = try ScoreJSONL(options: o) { ValidationError($0) }
         let reader = try LineReader(path: input)

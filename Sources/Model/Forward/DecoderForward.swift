@@ -21,9 +21,14 @@ extension CausalLM {
         batch.ids.withUnsafeBufferPointer { idsB in
         batch.positions.withUnsafeBufferPointer { posB in
         batch.cuSeqlens.withUnsafeBufferPointer { cuB in
+        batch.prefixLengths.withUnsafeBufferPointer { plB in
+        batch.prefixStarts.withUnsafeBufferPointer { psB in
+        batch.prefixRows.withUnsafeBufferPointer { prB in
         ropeCos.withUnsafeBufferPointer { cosB in
         ropeSin.withUnsafeBufferPointer { sinB in
             let pos = posB.baseAddress!, cos = cosB.baseAddress!, sin = sinB.baseAddress!
+            let prefixes = batch.sharesPrefixes
+                ? Attention.SharedPrefixes(lengths: plB.baseAddress!, starts: psB.baseAddress!, rows: prB.baseAddress!) : nil
             Elementwise.gatherRows(table: weights.embed, ids: idsB.baseAddress!, out: cache.layer(0).input, rows: t, dim: h)
             for l in 0..<c.numLayers {
                 let w = weights.layers[l]
@@ -60,7 +65,8 @@ extension CausalLM {
                 Attention.forward(
                     q: a.q, k: a.k, v: a.v, out: a.attnOut, lse: a.lse, cuSeqlens: cuB.baseAddress!,
                     nSeq: batch.sequenceCount, heads: c.numHeads, kvHeads: c.numKVHeads, headDim: hd,
-                    scale: 1 / Float(hd).squareRoot(), scratch: attnScratch, maxLen: batch.maxLen, workers: workers)
+                    scale: 1 / Float(hd).squareRoot(), scratch: attnScratch, maxLen: batch.maxLen, workers: workers,
+                    prefixes: prefixes)
                 if KernelProfile.enabled { KernelProfile.attentionSeconds += KernelProfile.now() - ta }
                 Linear.forward(x: a.attnOut, w: w.o, bias: w.oBias, y: a.mid, rows: t, inDim: c.qDim, outDim: h, beta: 1)
                 // MLP block.
@@ -87,7 +93,7 @@ extension CausalLM {
             }
             RMSNorm.forward(x: cache.finalInput, w: weights.finalNorm, y: cache.finalNormed, rstd: cache.finalRstd,
                             rows: t, dim: h, eps: eps)
-        } } } } }
+        } } } } } } } }
         return cache.finalNormed
     }
 }

@@ -46,16 +46,16 @@ extension CausalLM {
             var end = start + 1, tokens = needs[start].seq.count
             while end < needs.count, tokens + needs[end].seq.count <= tokenBudget { tokens += needs[end].seq.count; end += 1 }
             let group = needs[start..<end]
-            let batch = PackedBatch(group.map(\.seq))
+            let batch = PackedBatch(group.map(\.seq), sharingPrefixes: sharePrefixes)
             let hidden = runForward(batch, cache: scratchCache(tokens: batch.tokenCount))
             let h = config.hiddenSize, vocab = config.vocabSize
             var logits = [Float](repeating: 0, count: vocab)
             for (s, n) in group.enumerated() {
-                let base = batch.range(s).lowerBound + n.row0
                 for (r, targets) in n.targets.enumerated() {
+                    let row = batch.row(sequence: s, position: n.row0 + r)
                     logits.withUnsafeMutableBufferPointer { lg in
                         // logits (1, V) = hidden row (1, H) · lm_head (V, H)ᵀ
-                        Linear.forward(x: hidden + (base + r) * h, w: weights.lmHead, bias: nil, y: lg.baseAddress!,
+                        Linear.forward(x: hidden + row * h, w: weights.lmHead, bias: nil, y: lg.baseAddress!,
                                        rows: 1, inDim: h, outDim: vocab)
                     }
                     let lse = Self.logSumExp(logits)

@@ -46,22 +46,33 @@ extension CausalLM {
         return max(16, min(1024, (8 << 20) / max(1, config.vocabSize)))
     }
 
-    /// One forward pass over `seqs` packed together, then the LM head and statistics in
-    /// chunks of rows that have a next token. Lock held, ids checked.
+    /// One forward pass over `seqs` packed together (sharing prefixes when `sharePrefixes`),
+    /// then the LM head and statistics in chunks of rows that have a next token. Lock held, ids
+    /// checked. An entry inside a shared prefix is the parent's entry (same tokens up to and
+    /// including the label); the entry just after the prefix is computed from the parent's
+    /// hidden row with this sequence's own label.
     func scorePacked(_ seqs: [[TokenID]], topK: Int) -> [TokenStats] {
-        let batch = PackedBatch(seqs)
+        let batch = PackedBatch(seqs, sharingPrefixes: sharePrefixes)
         let cache = scratchCache(tokens: batch.tokenCount)
         let hidden = runForward(batch, cache: cache)
         let h = config.hiddenSize, vocab = config.vocabSize
-        // Rows with a label: every token but the last of each sequence; row i's statistics go
-        // to entry i + 1 (the label's position) of the packed columns.
-        var rows: [Int32] = []
-        rows.reserveCapacity(batch.tokenCount)
-        for s in 0..<batch.sequenceCount {
-            let r = batch.range(s)
-            for i in r.lowerBound..<(r.upperBound - 1) { rows.append(Int32(i)) }
+        // Output entries in logical layout: sequence s at starts[s] ..< starts[s] + count.
+        var starts: [Int] = [], total = 0
+        starts.reserveCapacity(seqs.count)
+        for q in seqs { starts.append(total); total += q.count }
+        // One job per computed entry: the hidden row it reads, its label and its output entry.
+        var rows: [Int32] = [], targets: [TokenID] = [], entries: [Int32] = []
+        rows.reserveCapacity(batch.tokenCount + seqs.count)
+        targets.reserveCapacity(rows.capacity)
+        entries.reserveCapacity(rows.capacity)
+        for (s, q) in seqs.enumerated() where q.count >= 2 {
+            for e in max(1, Int(batch.prefixLengths[s]))..<q.count {
+                rows.append(Int32(batch.row(sequence: s, position: e - 1)))
+                targets.append(q[e])
+                entries.append(Int32(starts[s] + e))
+            }
         }
-        var packed = TokenStats(count: batch.tokenCount, entropy: true, expected: true)
+        var packed = TokenStats(count: total, entropy: true, expected: true)
         let chunk = effectiveChunkRows
         let need = chunk * (vocab + h)
         if chunkBufferCount < need {
@@ -79,13 +90,20 @@ extension CausalLM {
             // logits (m, V) = gathered (m, H) · lm_head (V, H)ᵀ
             Linear.forward(x: gathered, w: weights.lmHead, bias: nil, y: logits, rows: m, inDim: h, outDim: vocab)
             let ts = KernelProfile.enabled ? KernelProfile.now() : 0
-            rows[start..<(start + m)].withUnsafeBufferPointer { r in
-                Self.rowStatistics(logits: logits, rows: r, vocab: vocab, ids: batch.ids, topK: topK, into: &packed)
+            entries[start..<(start + m)].withUnsafeBufferPointer { e in
+                targets[start..<(start + m)].withUnsafeBufferPointer { t in
+                    Self.rowStatistics(logits: logits, entries: e, targets: t, vocab: vocab, topK: topK, into: &packed)
+                }
             }
             if KernelProfile.enabled { KernelProfile.statsSeconds += KernelProfile.now() - ts }
             start += m
         }
-        return (0..<batch.sequenceCount).map { s in packed.slice(batch.range(s)) }
+        // Entries inside a shared prefix: the parent's (parents come first, so already final).
+        for s in seqs.indices where batch.parents[s] >= 0 {
+            let p = Int(batch.parents[s])
+            packed.copyEntries(from: starts[p] + 1, to: starts[s] + 1, count: Int(batch.prefixLengths[s]) - 1)
+        }
+        return seqs.indices.map { s in packed.slice(starts[s]..<(starts[s] + seqs[s].count)) }
     }
 
     /// Statistics of one sequence from its full logits (T × V, as `logits(ids:)` returns):
@@ -93,24 +111,26 @@ extension CausalLM {
     public static func tokenStats(logits: [Float], ids: [TokenID], vocab: Int, topK: Int) -> TokenStats {
         precondition(logits.count == ids.count * vocab, "logits must be T × V")
         var out = TokenStats(count: ids.count, entropy: true, expected: true)
-        let rows = (0..<Int32(max(0, ids.count - 1))).map { $0 }
+        guard ids.count >= 2 else { return out }
+        let entries = (1..<Int32(ids.count)).map { $0 }
         logits.withUnsafeBufferPointer { lg in
-            rows.withUnsafeBufferPointer { r in
-                // Row i's logits sit at row i of the full matrix; `rowStatistics` reads them
-                // from `logits + j·V` for the j-th listed row, here j = i.
-                rowStatistics(logits: lg.baseAddress!, rows: r, vocab: vocab, ids: ids, topK: topK, into: &out)
+            entries.withUnsafeBufferPointer { e in
+                ids[1...].withUnsafeBufferPointer { t in
+                    // Row i of the full matrix predicts entry i + 1.
+                    rowStatistics(logits: lg.baseAddress!, entries: e, targets: t, vocab: vocab, topK: topK, into: &out)
+                }
             }
         }
         return out
     }
 
-    /// The EAFT row kernel over a chunk: logits row j (`logits + j·V`) is position `rows[j]`,
-    /// whose label is `ids[rows[j] + 1]`; its statistics go to entry `rows[j] + 1` of `out`.
-    /// Rows are split over `Threads.workers` (each with its own top-K heap); each entry is
-    /// written by exactly one worker, so results do not depend on the thread count.
-    static func rowStatistics(logits: UnsafePointer<Float>, rows: UnsafeBufferPointer<Int32>, vocab: Int, ids: [TokenID],
-                              topK: Int, into out: inout TokenStats) {
-        let m = rows.count
+    /// The EAFT row kernel over a chunk: logits row j (`logits + j·V`) has label `targets[j]`;
+    /// its statistics go to entry `entries[j]` of `out`. Rows are split over `Threads.workers`
+    /// (each with its own top-K heap); each entry is written by exactly one worker, so results
+    /// do not depend on the thread count.
+    static func rowStatistics(logits: UnsafePointer<Float>, entries: UnsafeBufferPointer<Int32>,
+                              targets: UnsafeBufferPointer<TokenID>, vocab: Int, topK: Int, into out: inout TokenStats) {
+        let m = entries.count
         guard m > 0 else { return }
         let k = max(1, min(topK, vocab))
         let workers = min(Threads.workers, m)
@@ -119,7 +139,6 @@ extension CausalLM {
         // The optional columns move out while written (no copy-on-write) and back afterwards.
         var expectedID = out.expectedID!, entropy = out.entropy!, expectedLogprob = out.expectedLogprob!
         out.expectedID = nil; out.entropy = nil; out.expectedLogprob = nil
-        ids.withUnsafeBufferPointer { tg in
         out.logprob.withUnsafeMutableBufferPointer { lpB in
         out.gate.withUnsafeMutableBufferPointer { gB in
         out.topKEntropy.withUnsafeMutableBufferPointer { tkB in
@@ -131,8 +150,8 @@ extension CausalLM {
             Threads.parallel(workers) { wkr in
                 let heap = heaps + wkr * k
                 for j in Threads.range(wkr, of: workers, count: m) {
-                    let e = Int(rows[j]) + 1
-                    let r = DistributionStats.row(logits: logits + j * vocab, vocab: vocab, target: Int(tg[e]), k: k, heap: heap)
+                    let e = Int(entries[j])
+                    let r = DistributionStats.row(logits: logits + j * vocab, vocab: vocab, target: Int(targets[j]), k: k, heap: heap)
                     lp[e] = r.logprob
                     g[e] = r.gate
                     tk[e] = r.topKEntropy
@@ -141,12 +160,24 @@ extension CausalLM {
                     elp[e] = r.argmaxLogprob
                 }
             }
-        } } } } } } }
+        } } } } } }
         out.entropy = entropy; out.expectedID = expectedID; out.expectedLogprob = expectedLogprob
     }
 }
 
 extension TokenStats {
+    /// Copies `count` entries of every column from `from...` to `to...` (ranges must not overlap).
+    mutating func copyEntries(from: Int, to: Int, count: Int) {
+        guard count > 0 else { return }
+        func move<T>(_ a: inout [T]) {
+            for i in 0..<count { a[to + i] = a[from + i] }
+        }
+        move(&logprob); move(&gate); move(&topKEntropy)
+        if entropy != nil { move(&entropy!) }
+        if expectedID != nil { move(&expectedID!) }
+        if expectedLogprob != nil { move(&expectedLogprob!) }
+    }
+
     /// Entries `r` of every column (the statistics of one sequence of a packed batch).
     func slice(_ r: Range<Int>) -> TokenStats {
         TokenStats(logprob: Array(logprob[r]), gate: Array(gate[r]), topKEntropy: Array(topKEntropy[r]),
