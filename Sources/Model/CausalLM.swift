@@ -22,6 +22,8 @@ public final class CausalLM: @unchecked Sendable {
     /// one of the same pass only once (`PackedBatch(_:sharingPrefixes:)`). The statistics are
     /// the same up to float rounding; off, every sequence is computed in full.
     public var sharePrefixes = true
+    /// Token positions the decoder has run over in scoring passes (shared prefixes count once).
+    public internal(set) var computedTokens = 0
 
     public var vocabSize: Int { config.vocabSize }
 

@@ -14,6 +14,7 @@ final class ModelScorer: Scorer {
         model.sharePrefixes = sharePrefixes
     }
     var maxPositions: Int { model.config.maxPositionEmbeddings }
+    var computedTokens: Int? { model.computedTokens }
 
     func score(batch: [[TokenID]], topK: Int) throws -> [TokenStats] {
         try model.scoreBatch(batch, topK: topK)

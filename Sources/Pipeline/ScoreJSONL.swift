@@ -43,13 +43,18 @@ public final class ScoreJSONL {
         public var tokens = 0
         public var seconds = 0.0
         public var topK = 0
+        /// Token positions the native model computed (nil for a server scorer).
+        public var computedTokens: Int?
 
         public var json: JSONValue {
-            [
-                "command": "score", "lines": .int(Int64(lines)), "scored": .int(Int64(scored)),
-                "errors": .int(Int64(errors)), "tokens": .int(Int64(tokens)), "seconds": .double(seconds),
-                "tokens_per_s": .double(seconds > 0 ? Double(tokens) / seconds : 0), "top_k": .int(Int64(topK)),
+            var o = JSONObject()
+            o.entries = [
+                ("command", "score"), ("lines", .int(Int64(lines))), ("scored", .int(Int64(scored))),
+                ("errors", .int(Int64(errors))), ("tokens", .int(Int64(tokens))), ("seconds", .double(seconds)),
+                ("tokens_per_s", .double(seconds > 0 ? Double(tokens) / seconds : 0)), ("top_k", .int(Int64(topK))),
             ]
+            if let c = computedTokens { o.entries.append(("computed_tokens", .int(Int64(c)))) }
+            return .object(o)
         }
     }
 
@@ -132,6 +137,7 @@ public final class ScoreJSONL {
         }
         try flush()
         summary.seconds = Date().timeIntervalSince(started)
+        summary.computedTokens = scorer.computedTokens
         return summary
     }
 

@@ -107,9 +107,15 @@ final class SharedPrefixTests: XCTestCase {
             lm.tokenBudget = budget
             lm.chunkRows = rows
             lm.sharePrefixes = false
+            var before = lm.computedTokens
             let full = try lm.scoreBatch(seqs)
+            XCTAssertEqual(lm.computedTokens - before, seqs.reduce(0) { $0 + $1.count })
             lm.sharePrefixes = true
+            before = lm.computedTokens
             let shared = try lm.scoreBatch(seqs)
+            if budget == 4096 {
+                XCTAssertEqual(lm.computedTokens - before, PackedBatch(seqs, sharingPrefixes: true).tokenCount)
+            }
             for s in seqs.indices {
                 for (name, x, y) in [("logprob", full[s].logprob, shared[s].logprob), ("gate", full[s].gate, shared[s].gate),
                                      ("entropy", full[s].entropy!, shared[s].entropy!),

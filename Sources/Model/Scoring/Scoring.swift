@@ -55,6 +55,7 @@ extension CausalLM {
         let batch = PackedBatch(seqs, sharingPrefixes: sharePrefixes)
         let cache = scratchCache(tokens: batch.tokenCount)
         let hidden = runForward(batch, cache: cache)
+        computedTokens += batch.tokenCount
         let h = config.hiddenSize, vocab = config.vocabSize
         // Output entries in logical layout: sequence s at starts[s] ..< starts[s] + count.
         var starts: [Int] = [], total = 0
