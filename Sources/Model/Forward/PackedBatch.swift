@@ -48,10 +48,9 @@ public struct PackedBatch: Sendable, Equatable {
         var lengths = [Int32](repeating: 0, count: sequences.count), starts = lengths
         var parents = [Int32](repeating: -1, count: sequences.count)
         var prefixRows: [Int32] = []
-        // Physical row of every logical position of every sequence (for prefixes of later ones).
-        var rowOf: [[Int32]] = []
         var m = 0
         ids.reserveCapacity(sequences.reduce(0) { $0 + $1.count })
+        pos.reserveCapacity(ids.capacity)
         for (s, seq) in sequences.enumerated() {
             var shared = 0, parent = -1
             if sharingPrefixes {
@@ -63,21 +62,20 @@ public struct PackedBatch: Sendable, Equatable {
                     if n > shared { shared = n; parent = p }
                 }
             }
-            var rows = [Int32]()
-            rows.reserveCapacity(seq.count)
             if parent >= 0 {
-                rows.append(contentsOf: rowOf[parent][0..<shared])
+                // The parent's physical rows of positions 0..<shared (as `row(sequence:position:)`).
+                let pShared = Int(lengths[parent]), pStart = Int(starts[parent]), pBase = Int(cu[parent])
                 starts[s] = Int32(prefixRows.count)
                 lengths[s] = Int32(shared)
                 parents[s] = Int32(parent)
-                prefixRows.append(contentsOf: rowOf[parent][0..<shared])
+                for i in 0..<shared {
+                    prefixRows.append(i < pShared ? prefixRows[pStart + i] : Int32(pBase + i - pShared))
+                }
             }
             for i in shared..<seq.count {
-                rows.append(Int32(ids.count))
                 ids.append(seq[i])
                 pos.append(Int32(i))
             }
-            rowOf.append(rows)
             cu.append(Int32(ids.count))
             m = max(m, seq.count)
         }
