@@ -55,10 +55,7 @@ public enum Assembler {
         m.chatTemplate = j0.chatTemplate
         m.pipelineSpecHash = j0.specHash
         m.stages = j0.stages + [ShardManifest.StageStats(name: j0.finalStage, input: score.input, kept: score.kept, dropped: score.dropped)]
-        m.shards = files
-        m.samples = files.reduce(0) { $0 + $1.samples }
-        m.tokens = files.reduce(0) { $0 + $1.tokens }
-        m.labelTokens = files.reduce(0) { $0 + $1.labelTokens }
+        m.setShards(files)
         try m.write(directory: out)
         return m
     }

@@ -50,10 +50,7 @@ enum ShardFixtures {
         for s in samples { try w.append(s) }
         let files = try w.finish()
         var m = ShardManifest(topK: options.topK)
-        m.shards = files
-        m.samples = files.reduce(0) { $0 + $1.samples }
-        m.tokens = files.reduce(0) { $0 + $1.tokens }
-        m.labelTokens = files.reduce(0) { $0 + $1.labelTokens }
+        m.setShards(files)
         try m.write(directory: dir)
         return m
     }

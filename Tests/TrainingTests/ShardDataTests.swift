@@ -41,10 +41,7 @@ final class ShardDataTests: XCTestCase {
         let files = try w.finish()
         XCTAssertGreaterThan(files.count, 1, "want several shard files")
         var m = ShardManifest(topK: opts.topK)
-        m.shards = files
-        m.samples = files.reduce(0) { $0 + $1.samples }
-        m.tokens = files.reduce(0) { $0 + $1.tokens }
-        m.labelTokens = files.reduce(0) { $0 + $1.labelTokens }
+        m.setShards(files)
         try m.write(directory: shardDir)
         let jsonlPath = dir.appendingPathComponent("same.jsonl").path
         try jsonl.write(toFile: jsonlPath, atomically: true, encoding: .utf8)

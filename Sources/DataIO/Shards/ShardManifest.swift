@@ -33,6 +33,14 @@ public struct ShardManifest: Sendable, Equatable, Codable {
         self.shards = shards
     }
 
+    /// Sets the shard list and the totals it implies (samples, tokens, label tokens).
+    public mutating func setShards(_ files: [ShardFileInfo]) {
+        shards = files
+        samples = files.reduce(0) { $0 + $1.samples }
+        tokens = files.reduce(0) { $0 + $1.tokens }
+        labelTokens = files.reduce(0) { $0 + $1.labelTokens }
+    }
+
     enum CodingKeys: String, CodingKey {
         case format, version, tokenizer, model, scorer
         case chatTemplate = "chat_template"
